@@ -1,0 +1,34 @@
+"""nodenet: watch a neural network learn, one operation at a time.
+
+Neurons and links are explicit objects in a networkx graph. Each neuron pushes its
+activation forward and pulls its error back through its links; every link keeps its own
+momentum.
+
+Examples
+--------
+>>> import nodenet as nn
+>>> net = nn.layered([2, 2, 1], seed=0)
+>>> net.forward([0.05, 0.10]).shape
+(1,)
+"""
+
+from . import training
+from .activations import Activation, activation, activation_names, register_activation
+from .errors import (DataError, FileAccessError, FileFormatError, NodenetError, SettingError,
+                     ShapeError, TopologyError, UnknownNameError)
+from .io import load, write_graphml
+from .layered import layered
+from .link import Link
+from .losses import Loss, loss, loss_names
+from .network import Network
+from .neuron import Neuron
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activation", "activation", "activation_names", "register_activation",
+    "Loss", "loss", "loss_names",
+    "Network", "Neuron", "Link", "layered", "load", "write_graphml", "training",
+    "NodenetError", "TopologyError", "ShapeError", "DataError", "SettingError",
+    "UnknownNameError", "FileFormatError", "FileAccessError",
+]

@@ -1,0 +1,115 @@
+"""Activation functions by name, each with its derivative.
+
+An activation is a function ``f(net) -> out`` and its derivative ``f'(net)``, given both
+``net`` and ``out`` so that the derivatives of sigmoid and tanh read as in the textbook
+(``out * (1 - out)``, ``1 - out**2``). Both take floats or numpy arrays.
+
+Examples
+--------
+>>> import nodenet as nn
+>>> sigmoid = nn.activation("sigmoid")
+>>> round(float(sigmoid.f(0.3775)), 9)
+0.593269992
+>>> nn.activation_names()
+['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softplus']
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .registry import Registry
+
+__all__ = ["Activation", "activation", "activation_names", "register_activation"]
+
+LEAKY_SLOPE = 0.01
+
+_registry = Registry("activation")
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A named activation: ``f(net)`` and ``derivative(net, out)``.
+
+    Examples
+    --------
+    >>> square = Activation("square", lambda net: net * net, lambda net, out: 2 * net)
+    >>> square.f(3.0), square.derivative(3.0, 9.0)
+    (9.0, 6.0)
+    """
+
+    name: str
+    f: Callable
+    derivative: Callable
+
+    def __repr__(self):
+        return f"Activation({self.name!r})"
+
+
+def activation(name):
+    """Return the activation registered as ``name``.
+
+    Examples
+    --------
+    >>> activation("tanh")
+    Activation('tanh')
+    """
+    return _registry.get(name)
+
+
+def activation_names():
+    """Return the names of all registered activations, built-in ones first.
+
+    Examples
+    --------
+    >>> "relu" in activation_names()
+    True
+    """
+    return _registry.names()
+
+
+def register_activation(name, f, derivative):
+    """Register a custom activation under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The name neurons refer to (``add_neuron(..., activation=name)``); saved networks
+        store this name, so register it again before loading such a network.
+    f : callable
+        ``f(net) -> out``, for floats and numpy arrays.
+    derivative : callable
+        ``derivative(net, out) -> f'(net)``, for floats and numpy arrays.
+
+    Examples
+    --------
+    >>> register_activation("cube", lambda net: net ** 3, lambda net, out: 3 * net ** 2)
+    >>> activation("cube").derivative(2.0, 8.0)
+    12.0
+    """
+    _registry.register(name, Activation(name, f, derivative))
+
+
+def _sigmoid(net):
+    # exp of -|net| never overflows; each branch is the textbook 1 / (1 + e^-net)
+    e = np.exp(-np.abs(net))
+    return np.where(net >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _softplus(net):
+    return np.log1p(np.exp(-np.abs(net))) + np.maximum(net, 0.0)
+
+
+def _register_builtins():
+    register_activation("sigmoid", _sigmoid, lambda net, out: out * (1.0 - out))
+    register_activation("tanh", np.tanh, lambda net, out: 1.0 - out * out)
+    register_activation("relu", lambda net: np.maximum(net, 0.0),
+                        lambda net, out: np.where(net > 0, 1.0, 0.0))
+    register_activation("leaky_relu", lambda net: np.where(net > 0, net, LEAKY_SLOPE * net),
+                        lambda net, out: np.where(net > 0, 1.0, LEAKY_SLOPE))
+    register_activation("linear", lambda net: net, lambda net, out: np.ones_like(net))
+    register_activation("softplus", _softplus, lambda net, out: _sigmoid(net))
+
+
+_register_builtins()

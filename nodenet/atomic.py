@@ -1,0 +1,54 @@
+"""Atomic file writes: a temporary file beside the target, then a rename.
+
+A reader never sees a half-written file: either the old file or the complete new one.
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "note.txt"
+>>> with atomic_write(path) as f:
+...     _ = f.write("complete")
+>>> path.read_text()
+'complete'
+"""
+
+import contextlib
+import os
+from pathlib import Path
+
+from .errors import FileAccessError
+
+__all__ = ["atomic_write"]
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode="w"):
+    """Open a temporary file for writing; on success rename it to ``path``.
+
+    ``mode`` is ``"w"`` (text, UTF-8) or ``"wb"``. If the block raises, the temporary
+    file is removed and ``path`` is left as it was.
+
+    Examples
+    --------
+    >>> with atomic_write("/nonexistent-dir/x.json") as f:
+    ...     pass
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.FileAccessError: cannot write '/nonexistent-dir/x.json': its directory does not exist; create it first or choose another path
+    """
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        handle = open(temporary, mode, **({} if "b" in mode else {"encoding": "utf-8"}))
+    except FileNotFoundError:
+        raise FileAccessError(f"cannot write '{path}': its directory does not exist; "
+                              "create it first or choose another path") from None
+    except OSError as err:
+        raise FileAccessError(f"cannot write '{path}': {err.strerror}; choose another path") from err
+    try:
+        with handle:
+            yield handle
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,74 @@
+"""A link: a weighted edge ``src -> dst`` that keeps its own momentum.
+
+Examples
+--------
+>>> import nodenet as nn
+>>> net = nn.Network()
+>>> _ = net.add_input("x"); _ = net.add_neuron("y", activation="linear", output=True)
+>>> link = net.connect("x", "y", weight=0.5)
+>>> link.grad = 2.0
+>>> link.update(lr=0.1, momentum=0.9)
+-0.2
+>>> link
+Link(x -> y, weight=0.3, velocity=-0.2)
+"""
+
+from .state import Slot
+
+__all__ = ["Link"]
+
+
+class Link:
+    """A directed, weighted edge of the network graph.
+
+    ``grad`` is dE/dw, ``velocity`` the last weight change (its momentum). A frozen link
+    never changes and keeps velocity 0. Create links with :meth:`Network.connect`.
+    """
+
+    weight = Slot()
+    grad = Slot()
+    velocity = Slot()
+
+    def __init__(self, src, dst, state, index):
+        self.src = src
+        self.dst = dst
+        self._state = state
+        self.index = index
+
+    @property
+    def id(self):
+        """The link's name, ``(src name, dst name)``."""
+        return (self.src.name, self.dst.name)
+
+    @property
+    def frozen(self):
+        """True if training never changes this link."""
+        return bool(self._state.frozen[self.index])
+
+    @frozen.setter
+    def frozen(self, value):
+        self._state.frozen[self.index] = bool(value)
+        if value:
+            self.velocity = 0.0
+
+    @property
+    def blame(self):
+        """The error this link carries back to its source: ``weight * dst.delta``."""
+        return self.weight * self.dst.delta
+
+    def compute_grad(self):
+        """Set ``grad = dst.delta * src.out``, dE/dw for the current sample."""
+        self.grad = self.dst.delta * self.src.out
+
+    def update(self, lr, momentum=0.0):
+        """Apply classical momentum; return the weight change ``dw`` (0 for a frozen link)."""
+        if self.frozen:
+            return 0.0
+        dw = -lr * self.grad + momentum * self.velocity
+        self.weight += dw
+        self.velocity = dw
+        return dw
+
+    def __repr__(self):
+        return (f"Link({self.src.name} -> {self.dst.name}, weight={self.weight:.6g}, "
+                f"velocity={self.velocity:.6g}{', frozen' if self.frozen else ''})")

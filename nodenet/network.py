@@ -1,0 +1,411 @@
+"""The network: an object graph of neurons and links, and the order that runs it.
+
+Neurons know how to push and pull; the network knows the topological order and loops.
+
+Examples
+--------
+>>> import nodenet as nn
+>>> net = nn.Network(loss="half_sse", seed=0)
+>>> for name in ("i1", "i2"):
+...     _ = net.add_input(name)
+>>> _ = net.add_bias("b1")
+>>> _ = net.add_neuron("o1", activation="sigmoid", output=True)
+>>> _ = net.connect("i1", "o1", weight=0.4); _ = net.connect("i2", "o1", weight=-0.2)
+>>> _ = net.connect("b1", "o1", weight=0.1)
+>>> net.forward([1.0, 0.5])
+array([0.59868766])
+>>> round(net.backward([1.0]), 9)
+0.080525797
+>>> net.update(lr=0.5)
+>>> net.link("i1", "o1")
+Link(i1 -> o1, weight=0.44821, velocity=0.0482098)
+"""
+
+import networkx as nx
+import numpy as np
+
+from . import training
+from .activations import activation as find_activation
+from .checks import as_matrix, as_vector, check_rates
+from .errors import DataError, NodenetError, ShapeError, TopologyError
+from .link import Link
+from .losses import loss as find_loss
+from .neuron import BIAS, COMPUTING, INPUT, Neuron
+from .state import State
+
+__all__ = ["Network"]
+
+INIT_SCALE = 0.5
+
+
+class Network:
+    """A feed-forward network of explicit neuron and link objects.
+
+    Parameters
+    ----------
+    loss : str
+        The loss by name: ``half_sse``, ``mse``, ``bce`` or ``softmax_ce``.
+    seed : int
+        Seeds the network's random generator ``rng``, which draws weights that
+        :meth:`connect` is not given and shuffles the samples in :meth:`train`.
+
+    Attributes
+    ----------
+    graph : networkx.DiGraph
+        Nodes are neuron names with attribute ``"neuron"``; edges carry ``"link"``.
+    state : State
+        The numbers of all neurons and links in flat arrays.
+    """
+
+    def __init__(self, *, loss="half_sse", seed=0):
+        self.loss = find_loss(loss)
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.graph = nx.DiGraph()
+        self.state = State()
+        self.neurons = []
+        self.links = []
+        self._forward_order = None
+        self._backward_order = None
+        self._forwarded = False
+
+    # -- building ---------------------------------------------------------------------
+
+    def add_input(self, name):
+        """Add an input neuron; inputs take the data's values in the order they are added.
+
+        Examples
+        --------
+        >>> Network().add_input("i1")
+        Neuron(i1, input, out=0)
+        """
+        return self._add(name, INPUT)
+
+    def add_bias(self, name):
+        """Add a bias neuron, whose ``out`` is always 1.0.
+
+        Examples
+        --------
+        >>> Network().add_bias("b1")
+        Neuron(b1, bias, out=1)
+        """
+        neuron = self._add(name, BIAS)
+        neuron.out = 1.0
+        return neuron
+
+    def add_neuron(self, name, activation="sigmoid", output=False):
+        """Add a computing neuron; outputs are ordered as they are added.
+
+        Examples
+        --------
+        >>> Network().add_neuron("o1", activation="tanh", output=True)
+        Neuron(o1, tanh, output, out=0)
+        """
+        return self._add(name, COMPUTING, find_activation(activation), bool(output))
+
+    def connect(self, src, dst, weight=None, frozen=False):
+        """Link neuron ``src`` to neuron ``dst`` and return the new :class:`Link`.
+
+        A weight that is not given is drawn uniformly from [-0.5, 0.5) with ``rng``.
+
+        Examples
+        --------
+        >>> net = Network()
+        >>> _ = net.add_input("x"); _ = net.add_neuron("y", output=True)
+        >>> net.connect("x", "y", weight=0.25, frozen=True)
+        Link(x -> y, weight=0.25, velocity=0, frozen)
+        """
+        source, target = self.neuron(src), self.neuron(dst)
+        self._check_new_link(source, target)
+        if weight is None:
+            weight = self.rng.uniform(-INIT_SCALE, INIT_SCALE)
+        weight = _finite_weight(weight, f"{src} -> {dst}")
+        link = Link(source, target, self.state, self.state.add_link(weight, bool(frozen)))
+        source.uplinks.append(link)
+        target.downlinks.append(link)
+        self.links.append(link)
+        self.graph.add_edge(src, dst, link=link)
+        self._changed()
+        return link
+
+    # -- looking up -------------------------------------------------------------------
+
+    def neuron(self, name):
+        """Return the neuron called ``name``.
+
+        Examples
+        --------
+        >>> net = Network(); _ = net.add_input("i1")
+        >>> net.neuron("i1").kind
+        'input'
+        """
+        if name in self.graph:
+            return self.graph.nodes[name]["neuron"]
+        known = ", ".join(n.name for n in self.neurons[:20]) or "the network has no neurons yet"
+        hint = "" if self.neurons else "; add one with add_input, add_bias or add_neuron"
+        raise TopologyError(f"no neuron named {name!r}: {known}{hint}")
+
+    def link(self, src, dst):
+        """Return the link ``src -> dst``.
+
+        Examples
+        --------
+        >>> net = Network(); _ = net.add_input("x"); _ = net.add_neuron("y", output=True)
+        >>> _ = net.connect("x", "y", weight=1.0)
+        >>> net.link("x", "y").weight
+        1.0
+        """
+        self.neuron(src), self.neuron(dst)
+        if not self.graph.has_edge(src, dst):
+            raise TopologyError(f"no link {src} -> {dst}: create it with connect({src!r}, {dst!r})")
+        return self.graph.edges[src, dst]["link"]
+
+    @property
+    def inputs(self):
+        """The input neurons, in the order their values are given."""
+        return [n for n in self.neurons if n.kind == INPUT]
+
+    @property
+    def outputs(self):
+        """The output neurons, in the order :meth:`forward` returns them."""
+        return [n for n in self.neurons if n.output]
+
+    @property
+    def forward_order(self):
+        """All neurons in topological order, ties broken by the order they were added."""
+        if self._forward_order is None:
+            order = nx.lexicographical_topological_sort(self.graph, key=self._index_of)
+            self._forward_order = [self.graph.nodes[name]["neuron"] for name in order]
+        return self._forward_order
+
+    @property
+    def backward_order(self):
+        """All neurons in reverse topological order: every neuron after its uplinks' ends."""
+        if self._backward_order is None:
+            order = nx.lexicographical_topological_sort(self.graph.reverse(copy=False), key=self._index_of)
+            self._backward_order = [self.graph.nodes[name]["neuron"] for name in order]
+        return self._backward_order
+
+    def validate(self):
+        """Raise TopologyError unless the network can run: outputs declared, no dangling neuron.
+
+        Examples
+        --------
+        >>> net = Network(); _ = net.add_input("x"); _ = net.add_neuron("y")
+        >>> net.validate()
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.TopologyError: no outputs declared: add a neuron with output=True, e.g. add_neuron('o1', output=True)
+        """
+        if not self.outputs:
+            raise TopologyError("no outputs declared: add a neuron with output=True, "
+                                "e.g. add_neuron('o1', output=True)")
+        for neuron in self.neurons:
+            if neuron.computing and not neuron.downlinks:
+                raise TopologyError(f"neuron {neuron.name!r} has no downlinks, so nothing feeds it: "
+                                    f"connect a neuron into it, e.g. connect(src, {neuron.name!r})")
+
+    # -- running ----------------------------------------------------------------------
+
+    def forward(self, inputs):
+        """Push one sample's inputs through the network; return the outputs as an array.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], activation="linear", seed=0)
+        >>> net.link("i1", "o1").weight = 3.0
+        >>> net.forward([2.0])
+        array([6.])
+        """
+        self.validate()
+        return self._forward(as_vector(inputs, self._names(self.inputs), "input"))
+
+    def backward(self, targets, *, then=None):
+        """Pull the errors back for one sample's targets; return this sample's loss.
+
+        Fills every computing neuron's ``error`` and ``delta`` and every link's ``grad``.
+        ``then(neuron)``, if given, runs right after a neuron has pulled and its uplinks
+        know their grad (the wave schedule updates the uplinks there).
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+        >>> net.link("i1", "o1").weight = 3.0
+        >>> _ = net.forward([2.0])
+        >>> net.backward([5.0]), net.link("i1", "o1").grad
+        (0.5, 2.0)
+        """
+        if not self._forwarded:
+            raise NodenetError("backward() needs the outputs of a forward pass: call forward(inputs) first")
+        return self._backward(as_vector(targets, self._names(self.outputs), "target"), then)
+
+    def update(self, lr, momentum=0.0):
+        """Change every trainable link by ``dw = -lr * grad + momentum * velocity``.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+        >>> net.link("i1", "o1").grad = 2.0
+        >>> net.update(lr=0.25)
+        >>> net.link("i1", "o1").velocity
+        -0.5
+        """
+        check_rates(lr, momentum)
+        for link in self.links:
+            link.update(lr, momentum)
+
+    def step(self, inputs, targets, *, lr, momentum=0.0, order="phased"):
+        """One online training step on one sample; return the sample's loss before the step.
+
+        See :func:`nodenet.training.step` for the two orders.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+        >>> net.link("i1", "o1").weight = 3.0
+        >>> net.step([2.0], [5.0], lr=0.1)
+        0.5
+        >>> net.link("i1", "o1").weight
+        2.8
+        """
+        return training.step(self, inputs, targets, lr=lr, momentum=momentum, order=order)
+
+    def train(self, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, shuffle=True,
+              order="phased"):
+        """Train on samples (one per row); return the mean loss of each epoch as an array.
+
+        See :func:`nodenet.training.train`.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], activation="linear", seed=0)
+        >>> losses = net.train([[0.0], [1.0]], [[1.0], [3.0]], epochs=200, lr=0.2)
+        >>> bool(losses[-1] < 1e-6), round(net.link("i1", "o1").weight, 4)
+        (True, 2.0)
+        """
+        return training.train(self, inputs, targets, epochs=epochs, lr=lr, momentum=momentum,
+                              batch_size=batch_size, shuffle=shuffle, order=order)
+
+    def evaluate(self, inputs, targets):
+        """Return the mean loss over samples, without training.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+        >>> net.link("i1", "o1").weight = 1.0
+        >>> net.evaluate([[1.0], [2.0]], [[1.0], [0.0]])
+        1.0
+        """
+        self.validate()
+        inputs, targets = self.check_samples(inputs, targets)
+        return float(np.mean([self.loss.value(self._forward(x), t) for x, t in zip(inputs, targets)]))
+
+    def check_samples(self, inputs, targets):
+        """Return inputs and targets as 2-D arrays, or raise if their sizes or values are wrong."""
+        inputs = as_matrix(inputs, self._names(self.inputs), "input")
+        targets = as_matrix(targets, self._names(self.outputs), "target")
+        if len(inputs) != len(targets):
+            raise ShapeError(
+                f"{len(inputs)} input rows but {len(targets)} target rows: give one target row per sample")
+        return inputs, targets
+
+    # -- files and networkx -----------------------------------------------------------
+
+    def save(self, path):
+        """Save the network as JSON (see :func:`nodenet.io.save`)."""
+        from .io import save
+        save(self, path)
+
+    def to_networkx(self):
+        """Return a plain-data copy of the graph (see :func:`nodenet.io.to_networkx`)."""
+        from .io import to_networkx
+        return to_networkx(self)
+
+    @classmethod
+    def from_networkx(cls, graph, *, loss="half_sse", seed=0):
+        """Build a network from a DiGraph (see :func:`nodenet.io.from_networkx`)."""
+        from .io import from_networkx
+        return from_networkx(graph, loss=loss, seed=seed)
+
+    def __repr__(self):
+        sizes = f"{len(self.inputs)} inputs, {len(self.neurons)} neurons, {len(self.links)} links"
+        return f"Network({sizes}, loss={self.loss.name})"
+
+    # -- the loops --------------------------------------------------------------------
+
+    def _forward(self, inputs):
+        for neuron, value in zip(self.inputs, inputs):
+            neuron.out = value
+        for neuron in self.forward_order:
+            if neuron.computing:
+                neuron.push()
+        self._forwarded = True
+        return np.array([neuron.out for neuron in self.outputs])
+
+    def _backward(self, targets, then=None):
+        outputs = np.array([neuron.out for neuron in self.outputs])
+        loss_errors = dict(zip(self.outputs, self.loss.error(outputs, targets)))
+        for neuron in self.backward_order:
+            if neuron.computing:
+                neuron.pull(loss_errors.get(neuron, 0.0))
+            for link in neuron.uplinks:
+                link.compute_grad()
+            if then is not None:
+                then(neuron)
+        return self.loss.value(outputs, targets)
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _add(self, name, kind, activation=None, output=False):
+        _check_name(name)
+        if name in self.graph:
+            raise TopologyError(f"a neuron named {name!r} exists already: give each neuron its own name")
+        neuron = Neuron(name, kind, self.state, self.state.add_neuron(), activation, output)
+        self.neurons.append(neuron)
+        self.graph.add_node(name, neuron=neuron)
+        self._changed()
+        return neuron
+
+    def _check_new_link(self, src, dst):
+        if not dst.computing:
+            raise TopologyError(f"cannot link {src.name} -> {dst.name}: {dst.name!r} is an {dst.kind} "
+                                f"neuron, and nothing flows into {dst.kind} neurons")
+        if self.graph.has_edge(src.name, dst.name):
+            raise TopologyError(f"{src.name} -> {dst.name} is linked already: change "
+                                f"link({src.name!r}, {dst.name!r}).weight instead")
+        if src is dst or nx.has_path(self.graph, dst.name, src.name):
+            loop = nx.shortest_path(self.graph, dst.name, src.name) + [dst.name]
+            raise TopologyError(f"cannot link {src.name} -> {dst.name}: it would close the cycle "
+                                f"{' -> '.join(loop)}, and a feed-forward network has no cycles")
+
+    def _changed(self):
+        self._forward_order = self._backward_order = None
+        self._forwarded = False
+
+    def _index_of(self, name):
+        return self.graph.nodes[name]["neuron"].index
+
+    @staticmethod
+    def _names(neurons):
+        return [neuron.name for neuron in neurons]
+
+
+def _check_name(name):
+    if not isinstance(name, str) or not name.strip() or "->" in name:
+        raise TopologyError(f"a neuron name must be a non-empty string without '->', got {name!r}")
+
+
+def _finite_weight(weight, where):
+    try:
+        value = float(weight)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or isinstance(weight, bool) or not np.isfinite(value):
+        raise DataError(f"the weight of {where} must be a finite number, got {weight!r}")
+    return value

@@ -1,0 +1,98 @@
+"""The numbers of a network, kept in flat float64 arrays.
+
+Each neuron owns one slot of ``net``, ``out``, ``error`` and ``delta``; each link one slot
+of ``weight``, ``grad`` and ``velocity`` and a ``frozen`` flag. The objects read and write
+their own slot, so the node-by-node schedule reads like the textbook, while a schedule
+that works on whole arrays runs over the same numbers without copying them.
+
+Examples
+--------
+>>> state = State()
+>>> state.add_neuron(), state.add_neuron()
+(0, 1)
+>>> state.add_link(weight=0.5, frozen=False)
+0
+>>> state.weight
+array([0.5])
+"""
+
+import numpy as np
+
+__all__ = ["State", "Slot"]
+
+NEURON_FIELDS = ("net", "out", "error", "delta")
+LINK_FIELDS = ("weight", "grad", "velocity")
+
+
+class State:
+    """Flat arrays for the neurons' and links' numbers, grown as the network grows."""
+
+    def __init__(self):
+        self._capacity = {"neuron": 0, "link": 0}
+        self.n_neurons = 0
+        self.n_links = 0
+        for field in NEURON_FIELDS + LINK_FIELDS:
+            setattr(self, "_" + field, np.zeros(0))
+        self._frozen = np.zeros(0, dtype=bool)
+        self._bind_views()
+
+    def add_neuron(self):
+        """Make room for one more neuron; return its index."""
+        self._grow("neuron", NEURON_FIELDS, self.n_neurons + 1)
+        self.n_neurons += 1
+        self._bind_views()
+        return self.n_neurons - 1
+
+    def add_link(self, weight, frozen):
+        """Make room for one more link with this weight; return its index."""
+        self._grow("link", LINK_FIELDS + ("frozen",), self.n_links + 1)
+        self.n_links += 1
+        self._bind_views()
+        index = self.n_links - 1
+        self.weight[index] = weight
+        self.frozen[index] = frozen
+        return index
+
+    def snapshot(self):
+        """Return a copy of every array, for :meth:`restore`."""
+        return {field: getattr(self, field).copy() for field in NEURON_FIELDS + LINK_FIELDS + ("frozen",)}
+
+    def restore(self, snapshot):
+        """Put back the numbers of a :meth:`snapshot` of this state."""
+        for field, values in snapshot.items():
+            getattr(self, field)[...] = values
+
+    def _grow(self, kind, fields, size):
+        if size <= self._capacity[kind]:
+            return
+        capacity = max(8, 2 * size)
+        for field in fields:
+            old = getattr(self, "_" + field)
+            new = np.zeros(capacity, dtype=old.dtype)
+            new[: old.size] = old
+            setattr(self, "_" + field, new)
+        self._capacity[kind] = capacity
+
+    def _bind_views(self):
+        for field in NEURON_FIELDS:
+            setattr(self, field, getattr(self, "_" + field)[: self.n_neurons])
+        for field in LINK_FIELDS + ("frozen",):
+            setattr(self, field, getattr(self, "_" + field)[: self.n_links])
+
+
+class Slot:
+    """A number of a neuron or link, stored in its network's state arrays.
+
+    The owner has ``_state`` and ``index``; reading gives a Python float.
+    """
+
+    def __set_name__(self, owner, name):
+        self.field = name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        return float(getattr(obj._state, self.field)[obj.index])
+
+    def __set__(self, obj, value):
+        getattr(obj._state, self.field)[obj.index] = value

@@ -1,0 +1,153 @@
+"""Training: steps in either order, mini-batches, epochs and shuffling.
+
+Two orders run an online step, and they give identical numbers:
+
+- ``"phased"``, the textbook order: every neuron pushes, the loss is taken, every neuron
+  pulls, then every link updates. Deltas use the old weights.
+- ``"wave"``: each neuron updates its uplinks right after it pulls. This is safe because
+  a link's weight is read only by its source's pull, which has just happened.
+
+A mini-batch step averages the gradients of its samples and then updates once, so it
+runs in the phased order.
+
+Examples
+--------
+>>> import nodenet as nn
+>>> net = nn.layered([2, 2, 1], seed=1)
+>>> X, Y = [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]]
+>>> losses = nn.training.train(net, X, Y, epochs=3, lr=0.5, momentum=0.9, batch_size=2)
+>>> losses.shape
+(3,)
+"""
+
+import numpy as np
+
+from .checks import as_vector, check_count, check_rates
+from .errors import SettingError
+
+__all__ = ["ORDERS", "step", "batch_step", "train"]
+
+ORDERS = ("phased", "wave")
+
+
+def step(network, inputs, targets, *, lr, momentum=0.0, order="phased"):
+    """One online step on one sample in the given order; return its loss before the step.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> a, b = nn.layered([2, 2, 1], seed=3), nn.layered([2, 2, 1], seed=3)
+    >>> step(a, [1, 0], [1], lr=0.5, order="phased") == step(b, [1, 0], [1], lr=0.5, order="wave")
+    True
+    >>> [link.weight for link in a.links] == [link.weight for link in b.links]
+    True
+    """
+    check_rates(lr, momentum)
+    _check_order(order, batch_size=1)
+    network.validate()
+    inputs = as_vector(inputs, [n.name for n in network.inputs], "input")
+    targets = as_vector(targets, [n.name for n in network.outputs], "target")
+    return _online_step(network, inputs, targets, lr, momentum, order)
+
+
+def batch_step(network, inputs, targets, *, lr, momentum=0.0):
+    """One step on a mini-batch: the mean gradient of its samples, then one update.
+
+    ``inputs`` and ``targets`` hold one row per sample and must already be checked
+    (:meth:`Network.check_samples`). Return the batch's mean loss before the step.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+    >>> net.link("i1", "o1").weight = 1.0
+    >>> batch_step(net, *net.check_samples([[1.0], [3.0]], [[0.0], [0.0]]), lr=0.1)
+    2.5
+    >>> net.link("i1", "o1").grad
+    5.0
+    """
+    grad_sum = np.zeros(len(network.links))
+    loss_sum = 0.0
+    for x, t in zip(inputs, targets):
+        network._forward(x)
+        loss_sum += network._backward(t)
+        grad_sum += network.state.grad
+    network.state.grad[...] = grad_sum / len(inputs)
+    network.update(lr, momentum)
+    return loss_sum / len(inputs)
+
+
+def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, shuffle=True,
+          order="phased"):
+    """Train ``network`` for ``epochs`` passes over the samples; return each epoch's mean loss.
+
+    Parameters
+    ----------
+    inputs, targets : array_like
+        One row per sample; one column per input neuron and per output neuron.
+    epochs : int
+        Passes over the samples.
+    lr : float
+        Learning rate, > 0.
+    momentum : float
+        In [0, 1): the share of a link's last change added to its next one.
+    batch_size : int
+        Samples per step; 1 is online training. The last batch of an epoch may be smaller.
+    shuffle : bool
+        Visit the samples in a new order each epoch, drawn from ``network.rng``.
+    order : {"phased", "wave"}
+        The order of an online step (see the module docs); "wave" needs batch_size 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        The mean loss of each epoch, each sample's loss taken before its step.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([1, 1], activation="linear", seed=0)
+    >>> train(net, [[0.0], [1.0]], [[1.0], [3.0]], epochs=2, lr=0.1, shuffle=False).round(4)
+    array([1.7208, 0.9867])
+    """
+    check_rates(lr, momentum)
+    check_count(epochs, "epochs")
+    check_count(batch_size, "batch_size")
+    _check_order(order, batch_size)
+    network.validate()
+    inputs, targets = network.check_samples(inputs, targets)
+    losses = np.empty(epochs)
+    for epoch in range(epochs):
+        rows = network.rng.permutation(len(inputs)) if shuffle else np.arange(len(inputs))
+        loss_sum = 0.0
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start:start + batch_size]
+            if batch_size == 1:
+                loss_sum += _online_step(network, inputs[batch[0]], targets[batch[0]], lr, momentum, order)
+            else:
+                loss_sum += batch_step(network, inputs[batch], targets[batch], lr=lr, momentum=momentum) * len(batch)
+        losses[epoch] = loss_sum / len(rows)
+    return losses
+
+
+def _online_step(network, inputs, targets, lr, momentum, order):
+    network._forward(inputs)
+    if order == "wave":
+        return network._backward(targets, then=lambda neuron: _update_uplinks(neuron, lr, momentum))
+    loss = network._backward(targets)
+    # deltas use the old weights, so updates wait until the backward pass is complete
+    network.update(lr, momentum)
+    return loss
+
+
+def _update_uplinks(neuron, lr, momentum):
+    for link in neuron.uplinks:
+        link.update(lr, momentum)
+
+
+def _check_order(order, batch_size):
+    if order not in ORDERS:
+        raise SettingError(f"unknown order {order!r}: choose one of {', '.join(ORDERS)}")
+    if order == "wave" and batch_size != 1:
+        raise SettingError(f"the wave order updates after each sample, so it needs batch_size 1, "
+                           f"got batch_size {batch_size}; use order='phased' for mini-batches")
