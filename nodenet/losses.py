@@ -27,7 +27,7 @@ __all__ = ["Loss", "loss", "loss_names"]
 # bce is undefined at o = 0 or 1, which a saturated sigmoid reaches in float64
 BCE_EPSILON = 1e-12
 
-_registry = Registry("loss")
+_registry = Registry("loss", plural="losses")
 
 
 @dataclass(frozen=True)

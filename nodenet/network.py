@@ -328,7 +328,7 @@ class Network:
         return to_networkx(self)
 
     @classmethod
-    def from_networkx(cls, graph, *, loss="half_sse", seed=0):
+    def from_networkx(cls, graph, *, loss=None, seed=0):
         """Build a network from a DiGraph (see :func:`nodenet.io.from_networkx`)."""
         from .io import from_networkx
         return from_networkx(graph, loss=loss, seed=seed)
@@ -374,8 +374,9 @@ class Network:
 
     def _check_new_link(self, src, dst):
         if not dst.computing:
-            raise TopologyError(f"cannot link {src.name} -> {dst.name}: {dst.name!r} is an {dst.kind} "
-                                f"neuron, and nothing flows into {dst.kind} neurons")
+            article = "an" if dst.kind == INPUT else "a"
+            raise TopologyError(f"cannot link {src.name} -> {dst.name}: {dst.name!r} is {article} "
+                                f"{dst.kind} neuron, and nothing flows into {dst.kind} neurons")
         if self.graph.has_edge(src.name, dst.name):
             raise TopologyError(f"{src.name} -> {dst.name} is linked already: change "
                                 f"link({src.name!r}, {dst.name!r}).weight instead")

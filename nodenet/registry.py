@@ -14,6 +14,8 @@ class Registry:
     ----------
     kind : str
         What the registry holds, used in messages ("activation", "loss").
+    plural : str, optional
+        The plural of ``kind``; defaults to ``kind + "s"``.
 
     Examples
     --------
@@ -27,8 +29,9 @@ class Registry:
     nodenet.errors.UnknownNameError: unknown colour 'rde' (did you mean 'red'?); known colours: red
     """
 
-    def __init__(self, kind):
+    def __init__(self, kind, plural=None):
         self.kind = kind
+        self.plural = plural or kind + "s"
         self._items = {}
 
     def register(self, name, item):
@@ -55,4 +58,4 @@ class Registry:
         known = self.names()
         close = difflib.get_close_matches(str(name), known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"unknown {self.kind} {name!r}{hint}; known {self.kind}s: {', '.join(known)}"
+        return f"unknown {self.kind} {name!r}{hint}; known {self.plural}: {', '.join(known)}"

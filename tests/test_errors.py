@@ -1,0 +1,119 @@
+"""Bad input raises a NodenetError subclass whose message names the problem; nothing changes."""
+
+import json
+
+import numpy as np
+import pytest
+
+import nodenet as nn
+from nodenet.io import to_dict
+from golden import INPUTS, TARGETS, golden_network
+
+
+def fingerprint(net):
+    """Everything a failed call could have changed: structure, numbers, rng, caches."""
+    arrays = {field: values.tolist() for field, values in net.state.snapshot().items()}
+    return json.dumps(to_dict(net)), arrays, list(net.graph.edges), [n.name for n in net.neurons]
+
+
+@pytest.fixture
+def net():
+    net = golden_network()
+    net.forward(INPUTS)
+    net.backward(TARGETS)
+    return net
+
+
+CASES = [
+    ("cycle", lambda n: n.connect("o1", "h1"), nn.TopologyError,
+     "cannot link o1 -> h1: it would close the cycle h1 -> o1 -> h1"),
+    ("self loop", lambda n: n.connect("h2", "h2"), nn.TopologyError, "cycle h2 -> h2"),
+    ("unknown neuron", lambda n: n.connect("h1", "o3"), nn.TopologyError,
+     "no neuron named 'o3': i1, i2, b1, b2, h1, h2, o1, o2"),
+    ("duplicate name", lambda n: n.add_neuron("h1"), nn.TopologyError,
+     "a neuron named 'h1' exists already"),
+    ("link into input", lambda n: n.connect("h1", "i2"), nn.TopologyError,
+     "cannot link h1 -> i2: 'i2' is an input neuron"),
+    ("link into bias", lambda n: n.connect("i1", "b1"), nn.TopologyError,
+     "cannot link i1 -> b1: 'b1' is a bias neuron, and nothing flows into bias neurons"),
+    ("duplicate link", lambda n: n.connect("i1", "h1"), nn.TopologyError, "i1 -> h1 is linked already"),
+    ("input too long", lambda n: n.forward([0.05, 0.1, 0.2]), nn.ShapeError,
+     "expected 2 input values (i1, i2), got 3 values"),
+    ("input matrix", lambda n: n.forward([[0.05, 0.1]]), nn.ShapeError,
+     "expected 2 input values (i1, i2), got an array of shape (1, 2)"),
+    ("target too short", lambda n: n.backward([0.01]), nn.ShapeError,
+     "expected 2 target values (o1, o2), got 1 values"),
+    ("nan input", lambda n: n.forward([np.nan, 0.1]), nn.DataError,
+     "input i1 is nan: inputs must be finite numbers"),
+    ("inf target", lambda n: n.backward([0.01, np.inf]), nn.DataError,
+     "target o2 is inf: targets must be finite numbers"),
+    ("inf in training targets", lambda n: n.train([[0, 0], [1, 1]], [[0, 0], [1, -np.inf]], epochs=1, lr=0.1),
+     nn.DataError, "target o2 of sample 1 is -inf"),
+    ("text input", lambda n: n.forward(["a", "b"]), nn.DataError, "inputs must be numbers"),
+    ("rows differ", lambda n: n.train([[0, 0]], [[0, 0], [1, 1]], epochs=1, lr=0.1), nn.ShapeError,
+     "1 input rows but 2 target rows"),
+    ("unknown activation", lambda n: n.add_neuron("h3", activation="sigmoud"), nn.UnknownNameError,
+     "unknown activation 'sigmoud' (did you mean 'sigmoid'?); known activations: sigmoid, tanh, "
+     "relu, leaky_relu, linear, softplus"),
+    ("lr zero", lambda n: n.update(lr=0.0), nn.SettingError, "lr must be a number > 0, got 0.0"),
+    ("lr negative in train", lambda n: n.train([INPUTS], [TARGETS], epochs=1, lr=-1), nn.SettingError,
+     "lr must be a number > 0, got -1"),
+    ("momentum one", lambda n: n.update(lr=0.1, momentum=1.0), nn.SettingError,
+     "momentum must be a number in [0, 1), got 1.0"),
+    ("momentum negative", lambda n: n.step(INPUTS, TARGETS, lr=0.1, momentum=-0.1), nn.SettingError,
+     "momentum must be a number in [0, 1), got -0.1"),
+    ("epochs zero", lambda n: n.train([INPUTS], [TARGETS], epochs=0, lr=0.1), nn.SettingError,
+     "epochs must be a whole number >= 1, got 0"),
+    ("unknown order", lambda n: n.step(INPUTS, TARGETS, lr=0.1, order="waves"), nn.SettingError,
+     "unknown order 'waves': choose one of phased, wave"),
+    ("wave with batches", lambda n: n.train([INPUTS], [TARGETS], epochs=1, lr=0.1, batch_size=2,
+                                            order="wave"), nn.SettingError, "needs batch_size 1"),
+    ("nan weight", lambda n: n.connect("i1", "o1", weight=float("nan")), nn.DataError,
+     "the weight of i1 -> o1 must be a finite number, got nan"),
+    ("bad name", lambda n: n.add_input("a->b"), nn.TopologyError, "without '->'"),
+    ("unknown link", lambda n: n.link("i1", "o1"), nn.TopologyError,
+     "no link i1 -> o1: create it with connect('i1', 'o1')"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", [case[1:] for case in CASES], ids=[c[0] for c in CASES])
+def test_bad_call_raises_and_changes_nothing(net, call, error, message):
+    before = fingerprint(net)
+    with pytest.raises(error) as raised:
+        call(net)
+    assert message in str(raised.value)
+    assert fingerprint(net) == before
+
+
+def test_unknown_loss_lists_the_known_ones():
+    with pytest.raises(nn.UnknownNameError, match=r"unknown loss 'mce' \(did you mean 'mse'\?\); "
+                                                  r"known losses: half_sse, mse, bce, softmax_ce"):
+        nn.Network(loss="mce")
+
+
+def test_computing_neuron_without_downlinks():
+    net = golden_network()
+    net.add_neuron("h3")
+    with pytest.raises(nn.TopologyError, match="neuron 'h3' has no downlinks, so nothing feeds it: "
+                                               r"connect a neuron into it, e\.g\. connect\(src, 'h3'\)"):
+        net.forward(INPUTS)
+
+
+def test_no_outputs_declared():
+    net = nn.Network()
+    net.add_input("x")
+    net.add_neuron("h")
+    net.connect("x", "h")
+    with pytest.raises(nn.TopologyError, match="no outputs declared: add a neuron with output=True"):
+        net.train([[1.0]], [[]], epochs=1, lr=0.1)
+
+
+def test_backward_before_forward():
+    with pytest.raises(nn.NodenetError, match=r"call forward\(inputs\) first"):
+        golden_network().backward(TARGETS)
+
+
+def test_every_error_class_is_a_nodenet_error():
+    classes = [nn.TopologyError, nn.ShapeError, nn.DataError, nn.SettingError, nn.UnknownNameError,
+               nn.FileFormatError, nn.FileAccessError]
+    assert all(issubclass(cls, nn.NodenetError) for cls in classes)
