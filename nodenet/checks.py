@@ -4,9 +4,9 @@ import numbers
 
 import numpy as np
 
-from .errors import DataError, SettingError, ShapeError
+from .errors import DataError, SettingError, ShapeError, TopologyError
 
-__all__ = ["as_vector", "as_matrix", "check_rates", "check_count"]
+__all__ = ["as_vector", "as_matrix", "as_weight", "check_name", "check_rates", "check_count"]
 
 
 def as_vector(values, names, what):
@@ -53,6 +53,37 @@ def as_matrix(values, names, what):
                          f"columns {', '.join(names)}, got shape {matrix.shape}")
     _check_finite(matrix, names, what, row=True)
     return matrix
+
+
+def as_weight(weight, where):
+    """Return ``weight`` as a float, or raise DataError naming the link ``where``.
+
+    Examples
+    --------
+    >>> as_weight(1, "x -> y")
+    1.0
+    >>> as_weight("heavy", "x -> y")
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.DataError: the weight of x -> y must be a finite number, got 'heavy'
+    """
+    if _is_real(weight) and np.isfinite(weight):
+        return float(weight)
+    raise DataError(f"the weight of {where} must be a finite number, got {weight!r}")
+
+
+def check_name(name):
+    """Raise TopologyError unless ``name`` can name a neuron: a non-empty string without '->'.
+
+    Examples
+    --------
+    >>> check_name("h1->o1")
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.TopologyError: a neuron name must be a non-empty string without '->', got 'h1->o1'
+    """
+    if not isinstance(name, str) or not name.strip() or "->" in name:
+        raise TopologyError(f"a neuron name must be a non-empty string without '->', got {name!r}")
 
 
 def check_rates(lr, momentum):

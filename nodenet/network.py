@@ -26,8 +26,8 @@ import numpy as np
 
 from . import training
 from .activations import activation as find_activation
-from .checks import as_matrix, as_vector, check_rates
-from .errors import DataError, NodenetError, ShapeError, TopologyError
+from .checks import as_matrix, as_vector, as_weight, check_name, check_rates
+from .errors import NodenetError, ShapeError, TopologyError
 from .link import Link
 from .losses import loss as find_loss
 from .neuron import BIAS, COMPUTING, INPUT, Neuron
@@ -119,7 +119,7 @@ class Network:
         self._check_new_link(source, target)
         if weight is None:
             weight = self.rng.uniform(-INIT_SCALE, INIT_SCALE)
-        weight = _finite_weight(weight, f"{src} -> {dst}")
+        weight = as_weight(weight, f"{src} -> {dst}")
         link = Link(source, target, self.state, self.state.add_link(weight, bool(frozen)))
         source.uplinks.append(link)
         target.downlinks.append(link)
@@ -363,7 +363,7 @@ class Network:
     # -- helpers ----------------------------------------------------------------------
 
     def _add(self, name, kind, activation=None, output=False):
-        _check_name(name)
+        check_name(name)
         if name in self.graph:
             raise TopologyError(f"a neuron named {name!r} exists already: give each neuron its own name")
         neuron = Neuron(name, kind, self.state, self.state.add_neuron(), activation, output)
@@ -396,17 +396,3 @@ class Network:
     def _names(neurons):
         return [neuron.name for neuron in neurons]
 
-
-def _check_name(name):
-    if not isinstance(name, str) or not name.strip() or "->" in name:
-        raise TopologyError(f"a neuron name must be a non-empty string without '->', got {name!r}")
-
-
-def _finite_weight(weight, where):
-    try:
-        value = float(weight)
-    except (TypeError, ValueError):
-        value = None
-    if value is None or isinstance(weight, bool) or not np.isfinite(value):
-        raise DataError(f"the weight of {where} must be a finite number, got {weight!r}")
-    return value

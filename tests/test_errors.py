@@ -94,9 +94,11 @@ def test_unknown_loss_lists_the_known_ones():
 def test_computing_neuron_without_downlinks():
     net = golden_network()
     net.add_neuron("h3")
+    before = fingerprint(net)
     with pytest.raises(nn.TopologyError, match="neuron 'h3' has no downlinks, so nothing feeds it: "
                                                r"connect a neuron into it, e\.g\. connect\(src, 'h3'\)"):
         net.forward(INPUTS)
+    assert fingerprint(net) == before
 
 
 def test_no_outputs_declared():
@@ -104,8 +106,10 @@ def test_no_outputs_declared():
     net.add_input("x")
     net.add_neuron("h")
     net.connect("x", "h")
+    before = fingerprint(net)
     with pytest.raises(nn.TopologyError, match="no outputs declared: add a neuron with output=True"):
         net.train([[1.0]], [[]], epochs=1, lr=0.1)
+    assert fingerprint(net) == before
 
 
 def test_backward_before_forward():
