@@ -14,6 +14,7 @@ Examples
 
 from . import training
 from .activations import Activation, activation, activation_names, register_activation
+from .history import History
 from .errors import (DataError, FileAccessError, FileFormatError, NodenetError, SettingError,
                      ShapeError, TopologyError, UnknownNameError)
 from .io import load, write_graphml
@@ -22,6 +23,7 @@ from .link import Link
 from .losses import Loss, loss, loss_names
 from .network import Network
 from .neuron import Neuron
+from .tracer import Frame, Tracer
 
 __version__ = "0.1.0"
 
@@ -29,6 +31,7 @@ __all__ = [
     "Activation", "activation", "activation_names", "register_activation",
     "Loss", "loss", "loss_names",
     "Network", "Neuron", "Link", "layered", "load", "write_graphml", "training",
+    "Tracer", "Frame", "History",
     "NodenetError", "TopologyError", "ShapeError", "DataError", "SettingError",
     "UnknownNameError", "FileFormatError", "FileAccessError",
 ]

@@ -28,6 +28,7 @@ from . import training
 from .activations import activation as find_activation
 from .checks import as_matrix, as_vector, as_weight, check_name, check_rates
 from .errors import NodenetError, ShapeError, TopologyError
+from .history import History
 from .link import Link
 from .losses import loss as find_loss
 from .neuron import BIAS, COMPUTING, INPUT, Neuron
@@ -55,6 +56,10 @@ class Network:
         Nodes are neuron names with attribute ``"neuron"``; edges carry ``"link"``.
     state : State
         The numbers of all neurons and links in flat arrays.
+    history : History
+        Every link's weight, dw and grad after each step, and the loss.
+    observer : callable or None
+        The one hook through which a :class:`Tracer` watches the engine.
     """
 
     def __init__(self, *, loss="half_sse", seed=0):
@@ -65,9 +70,13 @@ class Network:
         self.state = State()
         self.neurons = []
         self.links = []
+        self.observer = None
+        self.history = History()
         self._forward_order = None
         self._backward_order = None
+        self._inputs = self._outputs = None
         self._forwarded = False
+        self._last_loss = None
 
     # -- building ---------------------------------------------------------------------
 
@@ -117,6 +126,10 @@ class Network:
         """
         source, target = self.neuron(src), self.neuron(dst)
         self._check_new_link(source, target)
+        if self.history.link_ids is not None:
+            raise TopologyError(f"cannot link {src} -> {dst}: the history holds {self.history.step_count} "
+                                "steps of the current links; save it if you need it, then call "
+                                "net.history.clear() before adding links")
         if weight is None:
             weight = self.rng.uniform(-INIT_SCALE, INIT_SCALE)
         weight = as_weight(weight, f"{src} -> {dst}")
@@ -163,12 +176,16 @@ class Network:
     @property
     def inputs(self):
         """The input neurons, in the order their values are given."""
-        return [n for n in self.neurons if n.kind == INPUT]
+        if self._inputs is None:
+            self._inputs = [n for n in self.neurons if n.kind == INPUT]
+        return self._inputs
 
     @property
     def outputs(self):
         """The output neurons, in the order :meth:`forward` returns them."""
-        return [n for n in self.neurons if n.output]
+        if self._outputs is None:
+            self._outputs = [n for n in self.neurons if n.output]
+        return self._outputs
 
     @property
     def forward_order(self):
@@ -254,8 +271,8 @@ class Network:
         -0.5
         """
         check_rates(lr, momentum)
-        for link in self.links:
-            link.update(lr, momentum)
+        self._update_links(self.links, lr, momentum)
+        self._end_step(self._last_loss)
 
     def step(self, inputs, targets, *, lr, momentum=0.0, order="phased"):
         """One online training step on one sample; return the sample's loss before the step.
@@ -275,7 +292,7 @@ class Network:
         return training.step(self, inputs, targets, lr=lr, momentum=momentum, order=order)
 
     def train(self, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, shuffle=True,
-              order="phased"):
+              order="phased", tracer=None):
         """Train on samples (one per row); return the mean loss of each epoch as an array.
 
         See :func:`nodenet.training.train`.
@@ -289,7 +306,7 @@ class Network:
         (True, 2.0)
         """
         return training.train(self, inputs, targets, epochs=epochs, lr=lr, momentum=momentum,
-                              batch_size=batch_size, shuffle=shuffle, order=order)
+                              batch_size=batch_size, shuffle=shuffle, order=order, tracer=tracer)
 
     def evaluate(self, inputs, targets):
         """Return the mean loss over samples, without training.
@@ -339,26 +356,73 @@ class Network:
 
     # -- the loops --------------------------------------------------------------------
 
+    # The observer (a Tracer) is told of every operation right after it happens, and of
+    # every phase right before it starts; with no observer, no event is made.
+
     def _forward(self, inputs):
+        observer = self.observer
+        if observer is not None:
+            observer("phase", name="forward")
         for neuron, value in zip(self.inputs, inputs):
             neuron.out = value
         for neuron in self.forward_order:
             if neuron.computing:
                 neuron.push()
+                if observer is not None:
+                    observer("push", neuron)
         self._forwarded = True
         return np.array([neuron.out for neuron in self.outputs])
 
     def _backward(self, targets, then=None):
+        observer = self.observer
         outputs = np.array([neuron.out for neuron in self.outputs])
+        if observer is not None:
+            observer("phase", name="loss")
+            observer("loss", outputs=outputs, targets=targets)
         loss_errors = dict(zip(self.outputs, self.loss.error(outputs, targets)))
         for neuron in self.backward_order:
             if neuron.computing:
+                if observer is not None:
+                    observer("phase", name="backward")
                 neuron.pull(loss_errors.get(neuron, 0.0))
+                if observer is not None:
+                    observer("pull", neuron, loss_error=loss_errors.get(neuron, 0.0))
             for link in neuron.uplinks:
                 link.compute_grad()
             if then is not None:
                 then(neuron)
-        return self.loss.value(outputs, targets)
+        self._last_loss = self.loss.value(outputs, targets)
+        return self._last_loss
+
+    def _start_history(self):
+        if self.history.link_ids is None:
+            self.history.start([link.id for link in self.links], self.state.weight)
+
+    def _update_links(self, links, lr, momentum):
+        self._start_history()
+        observer = self.observer
+        if observer is None:
+            for link in links:
+                link.update(lr, momentum)
+            return
+        trainable = [link for link in links if not link.frozen]
+        if trainable:
+            observer("phase", name="update")
+        for link in trainable:
+            weight, velocity = link.weight, link.velocity
+            link.update(lr, momentum)
+            observer("update", link, weight=weight, velocity=velocity, lr=lr, momentum=momentum)
+
+    def _end_step(self, loss):
+        # update() without a backward pass since the last change has no loss to record
+        loss = float("nan") if loss is None else loss
+        self.history.record(self.state, loss)
+        if self.observer is not None:
+            self.observer("step", loss=loss)
+
+    def _end_epoch(self, loss):
+        if self.observer is not None:
+            self.observer("epoch", loss=loss)
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -387,6 +451,7 @@ class Network:
 
     def _changed(self):
         self._forward_order = self._backward_order = None
+        self._inputs = self._outputs = None
         self._forwarded = False
 
     def _index_of(self, name):

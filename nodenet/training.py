@@ -20,6 +20,8 @@ Examples
 (3,)
 """
 
+import contextlib
+
 import numpy as np
 
 from .checks import as_vector, check_count, check_rates
@@ -73,12 +75,13 @@ def batch_step(network, inputs, targets, *, lr, momentum=0.0):
         loss_sum += network._backward(t)
         grad_sum += network.state.grad
     network.state.grad[...] = grad_sum / len(inputs)
-    network.update(lr, momentum)
+    network._update_links(network.links, lr, momentum)
+    network._end_step(loss_sum / len(inputs))
     return loss_sum / len(inputs)
 
 
 def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, shuffle=True,
-          order="phased"):
+          order="phased", tracer=None):
     """Train ``network`` for ``epochs`` passes over the samples; return each epoch's mean loss.
 
     Parameters
@@ -97,6 +100,8 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
         Visit the samples in a new order each epoch, drawn from ``network.rng``.
     order : {"phased", "wave"}
         The order of an online step (see the module docs); "wave" needs batch_size 1.
+    tracer : Tracer, optional
+        Attached to the network for this call: it records every operation.
 
     Returns
     -------
@@ -114,35 +119,44 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
     check_count(epochs, "epochs")
     check_count(batch_size, "batch_size")
     _check_order(order, batch_size)
+    _check_tracer(tracer, network)
     network.validate()
     inputs, targets = network.check_samples(inputs, targets)
-    losses = np.empty(epochs)
-    for epoch in range(epochs):
-        rows = network.rng.permutation(len(inputs)) if shuffle else np.arange(len(inputs))
-        loss_sum = 0.0
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start:start + batch_size]
-            if batch_size == 1:
-                loss_sum += _online_step(network, inputs[batch[0]], targets[batch[0]], lr, momentum, order)
-            else:
-                loss_sum += batch_step(network, inputs[batch], targets[batch], lr=lr, momentum=momentum) * len(batch)
-        losses[epoch] = loss_sum / len(rows)
-    return losses
+    network._start_history()
+    network.history.reserve(epochs * -(-len(inputs) // batch_size))
+    with tracer if tracer is not None else contextlib.nullcontext():
+        return np.array([_epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order)
+                         for _ in range(epochs)])
+
+
+def _epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order):
+    rows = network.rng.permutation(len(inputs)) if shuffle else np.arange(len(inputs))
+    loss_sum = 0.0
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start:start + batch_size]
+        if batch_size == 1:
+            loss_sum += _online_step(network, inputs[batch[0]], targets[batch[0]], lr, momentum, order)
+        else:
+            loss_sum += batch_step(network, inputs[batch], targets[batch], lr=lr, momentum=momentum) * len(batch)
+    network._end_epoch(loss_sum / len(rows))
+    return loss_sum / len(rows)
 
 
 def _online_step(network, inputs, targets, lr, momentum, order):
     network._forward(inputs)
     if order == "wave":
-        return network._backward(targets, then=lambda neuron: _update_uplinks(neuron, lr, momentum))
-    loss = network._backward(targets)
-    # deltas use the old weights, so updates wait until the backward pass is complete
-    network.update(lr, momentum)
+        loss = network._backward(targets, then=lambda n: network._update_links(n.uplinks, lr, momentum))
+    else:
+        loss = network._backward(targets)
+        # deltas use the old weights, so updates wait until the backward pass is complete
+        network._update_links(network.links, lr, momentum)
+    network._end_step(loss)
     return loss
 
 
-def _update_uplinks(neuron, lr, momentum):
-    for link in neuron.uplinks:
-        link.update(lr, momentum)
+def _check_tracer(tracer, network):
+    if tracer is not None and getattr(tracer, "network", None) is not network:
+        raise SettingError("the tracer watches another network: make it with Tracer(net) for this one")
 
 
 def _check_order(order, batch_size):

@@ -1,0 +1,284 @@
+"""Per-link history: each link's weight, dw and grad after every recorded step, and the loss.
+
+The arrays are numpy arrays of shape (recorded steps, links), 8 bytes per link per step
+for each field. Steps are counted from 1; ``history.steps`` says which were recorded
+(every step, or every k-th with ``every=k``). ``total_moved`` (the sum of |dw| over all
+steps, recorded or not) answers "which links moved most" and "which never moved".
+
+Examples
+--------
+>>> import nodenet as nn
+>>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+>>> net.link("i1", "o1").weight = 1.0
+>>> _ = net.train([[1.0]], [[0.0]], epochs=3, lr=0.5)
+>>> net.history.weights(("i1", "o1"))
+array([0.5  , 0.25 , 0.125])
+>>> net.history.loss
+array([0.5    , 0.125  , 0.03125])
+"""
+
+import csv
+import difflib
+import io
+import zipfile
+import zlib
+
+import numpy as np
+
+from .atomic import atomic_write
+from .checks import check_count
+from .errors import FileAccessError, FileFormatError, UnknownNameError
+
+__all__ = ["History"]
+
+FORMAT = "nodenet-history"
+VERSION = 1
+FIELDS = ("weight", "dw", "grad")
+# the arrays of history.npz: their axes (S recorded steps, L links) and numpy kinds
+SHAPES = {"format": (), "version": (), "every": (), "step_count": (), "steps": ("S",), "loss": ("S",),
+          "src": ("L",), "dst": ("L",), "initial": ("L",), "total_moved": ("L",),
+          "weight": ("S", "L"), "dw": ("S", "L"), "grad": ("S", "L")}
+KINDS = {"format": "U", "version": "iu", "every": "iu", "step_count": "iu", "steps": "iu", "loss": "f",
+         "src": "U", "dst": "U", "initial": "f", "total_moved": "f", "weight": "f", "dw": "f", "grad": "f"}
+
+
+class History:
+    """Per-link history of a network's training, recorded at the end of every step.
+
+    Parameters
+    ----------
+    every : int
+        Record every k-th step (``total_moved`` still counts every step).
+    """
+
+    def __init__(self, every=1):
+        check_count(every, "every")
+        self.every = every
+        self.clear()
+
+    def clear(self):
+        """Forget everything recorded; the next step starts a new history at step 1."""
+        self.link_ids = None
+        self.step_count = 0
+        self.initial = None
+        self.total_moved = None
+        self._size = 0
+        self._steps = np.zeros(0, dtype=np.int64)
+        self._loss = np.zeros(0)
+        self._fields = {}
+
+    def __len__(self):
+        return self._size
+
+    # -- recording ----------------------------------------------------------------------
+
+    def start(self, link_ids, weights):
+        """Begin recording links ``link_ids`` whose weights are now ``weights``."""
+        self.clear()
+        self.link_ids = [tuple(link_id) for link_id in link_ids]
+        self.initial = np.array(weights, dtype=float)
+        self.total_moved = np.zeros(len(self.link_ids))
+        self._fields = {field: np.zeros((0, len(self.link_ids))) for field in FIELDS}
+
+    def reserve(self, steps):
+        """Make room for ``steps`` more steps, so recording does not reallocate."""
+        self._grow(self._size + -(-steps // self.every))
+
+    def record(self, state, loss):
+        """Record the step that just ended: weights, dw (= velocity) and grads of ``state``."""
+        self.step_count += 1
+        dw = state.velocity
+        self.total_moved += np.abs(dw)
+        if self.step_count % self.every:
+            return
+        self._grow(self._size + 1)
+        row = self._size
+        self._fields["weight"][row] = state.weight
+        self._fields["dw"][row] = dw
+        self._fields["grad"][row] = state.grad
+        self._steps[row] = self.step_count
+        self._loss[row] = loss
+        self._size += 1
+
+    def _grow(self, size):
+        capacity = len(self._steps)
+        if size <= capacity:
+            return
+        capacity = max(size, 2 * capacity)
+        self._steps = np.resize(self._steps, capacity)
+        self._loss = np.resize(self._loss, capacity)
+        width = len(self.link_ids or ())
+        for field, values in self._fields.items():
+            grown = np.zeros((capacity, width))
+            grown[: self._size] = values[: self._size]
+            self._fields[field] = grown
+
+    # -- queries ------------------------------------------------------------------------
+
+    @property
+    def steps(self):
+        """The step numbers that were recorded (counted from 1)."""
+        return self._steps[: self._size]
+
+    @property
+    def loss(self):
+        """The loss of each recorded step, taken before its update."""
+        return self._loss[: self._size]
+
+    def array(self, field):
+        """The (recorded steps, links) array of ``field``: "weight", "dw" or "grad"."""
+        if field not in FIELDS:
+            raise UnknownNameError(f"unknown history field {field!r}; known fields: {', '.join(FIELDS)}")
+        return self._fields.get(field, np.zeros((0, 0)))[: self._size]
+
+    def weights(self, link):
+        """One link's weight after each recorded step; ``link`` is (src, dst), "src->dst" or a Link."""
+        return self.array("weight")[:, self.column(link)]
+
+    def dw(self, link):
+        """One link's weight change in each recorded step."""
+        return self.array("dw")[:, self.column(link)]
+
+    def grads(self, link):
+        """One link's gradient in each recorded step."""
+        return self.array("grad")[:, self.column(link)]
+
+    def top_changed(self, k=10):
+        """The ``k`` links that moved most, as (link id, sum of |dw| over all steps), largest first.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([2, 1], activation="linear", seed=0)
+        >>> _ = net.train([[1.0, 0.0]], [[1.0]], epochs=5, lr=0.1)
+        >>> [link for link, moved in net.history.top_changed(2)]
+        [('i1', 'o1'), ('b1', 'o1')]
+        """
+        if self.total_moved is None:
+            return []
+        order = sorted(range(len(self.link_ids)), key=lambda j: -self.total_moved[j])[:k]
+        return [(self.link_ids[j], float(self.total_moved[j])) for j in order]
+
+    def unchanged(self):
+        """The links whose weight never changed in any step (frozen, or never given a gradient).
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([2, 1], activation="linear", seed=0)
+        >>> _ = net.train([[1.0, 0.0]], [[1.0]], epochs=5, lr=0.1)
+        >>> net.history.unchanged()
+        [('i2', 'o1')]
+        """
+        if self.total_moved is None:
+            return []
+        return [link_id for link_id, moved in zip(self.link_ids, self.total_moved) if moved == 0]
+
+    def column(self, link):
+        """The column of ``link`` in the history's arrays."""
+        link_id = _link_id(link)
+        if self.link_ids is not None and link_id in self.link_ids:
+            return self.link_ids.index(link_id)
+        known = [f"{src}->{dst}" for src, dst in self.link_ids or ()]
+        close = difflib.get_close_matches(f"{link_id[0]}->{link_id[1]}", known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "") or "none recorded yet"
+        raise UnknownNameError(f"no link {link_id[0]}->{link_id[1]} in this history{hint}; links: {listed}")
+
+    # -- files --------------------------------------------------------------------------
+
+    def save(self, path):
+        """Write the history to ``path`` as .npz (no pickles), atomically.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, nodenet as nn
+        >>> net = nn.layered([1, 1], seed=0)
+        >>> _ = net.train([[1.0]], [[0.0]], epochs=4, lr=0.5)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "history.npz"
+        >>> net.history.save(path)
+        >>> History.load(path).loss.tolist() == net.history.loss.tolist()
+        True
+        """
+        ids = self.link_ids or []
+        arrays = {field: self.array(field) for field in FIELDS}
+        arrays.update(
+            format=np.array(FORMAT), version=np.array(VERSION), every=np.array(self.every),
+            step_count=np.array(self.step_count), steps=self.steps, loss=self.loss,
+            src=np.array([src for src, _ in ids], dtype=str), dst=np.array([dst for _, dst in ids], dtype=str),
+            initial=_or_empty(self.initial), total_moved=_or_empty(self.total_moved))
+        with atomic_write(path, "wb") as handle:
+            np.savez(handle, **arrays)
+
+    @classmethod
+    def load(cls, path):
+        """Read a history written by :meth:`save`; raise FileFormatError for anything else."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {key: data[key] for key in data.files}
+        except FileNotFoundError:
+            raise FileAccessError(f"no history file '{path}': check the path") from None
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
+            raise FileFormatError(f"'{path}' is not a nodenet history file (.npz): {err}") from None
+        try:
+            return cls._from_arrays(arrays)
+        except FileFormatError as err:
+            raise FileFormatError(f"'{path}': {err}") from None
+
+    @classmethod
+    def _from_arrays(cls, arrays):
+        missing = sorted(set(SHAPES) - set(arrays))
+        if missing:
+            raise FileFormatError(f"the arrays {', '.join(missing)} are missing: not a nodenet history file")
+        if str(arrays["format"]) != FORMAT or int(arrays["version"]) != VERSION:
+            raise FileFormatError(f"format {arrays['format']} version {arrays['version']} is not "
+                                  f"supported: this nodenet reads {FORMAT} version {VERSION}")
+        sizes = {"S": arrays["steps"].shape[0] if arrays["steps"].ndim == 1 else -1,
+                 "L": arrays["src"].shape[0] if arrays["src"].ndim == 1 else -1}
+        for key, shape in SHAPES.items():
+            expected = tuple(sizes[axis] for axis in shape)
+            if arrays[key].shape != expected or arrays[key].dtype.kind not in KINDS[key]:
+                raise FileFormatError(f"the array {key!r} has shape {arrays[key].shape} and type "
+                                      f"{arrays[key].dtype}, expected shape {expected} of {KINDS[key]}")
+        history = cls(every=int(arrays["every"]))
+        history.start(zip(arrays["src"].tolist(), arrays["dst"].tolist()), arrays["initial"])
+        history._fields = {field: arrays[field].astype(float) for field in FIELDS}
+        history._steps, history._loss = arrays["steps"].astype(np.int64), arrays["loss"].astype(float)
+        history._size = sizes["S"]
+        history.step_count = int(arrays["step_count"])
+        history.total_moved = arrays["total_moved"].astype(float)
+        return history
+
+    def to_csv(self, path):
+        """Write one row per recorded step and link: step, src, dst, weight, dw, grad, loss.
+
+        Floats are written exactly (shortest repr that reads back to the same number).
+        """
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["step", "src", "dst", "weight", "dw", "grad", "loss"])
+        fields = [self.array(field).tolist() for field in FIELDS]
+        for row, (step, loss) in enumerate(zip(self.steps.tolist(), self.loss.tolist())):
+            for j, (src, dst) in enumerate(self.link_ids or ()):
+                writer.writerow([step, src, dst] + [repr(f[row][j]) for f in fields] + [repr(loss)])
+        with atomic_write(path) as handle:
+            handle.write(buffer.getvalue())
+
+    def __repr__(self):
+        links = len(self.link_ids or ())
+        return f"History({self._size} recorded steps of {self.step_count}, {links} links, every={self.every})"
+
+
+def _link_id(link):
+    if isinstance(link, str) and "->" in link:
+        src, dst = (part.strip() for part in link.split("->", 1))
+        return (src, dst)
+    if hasattr(link, "src") and hasattr(link, "dst"):
+        return (link.src.name, link.dst.name)
+    if isinstance(link, (tuple, list)) and len(link) == 2:
+        return (str(link[0]), str(link[1]))
+    raise UnknownNameError(f"a link is named as ('src', 'dst'), 'src->dst' or a Link, got {link!r}")
+
+
+def _or_empty(values):
+    return np.zeros(0) if values is None else values

@@ -1,0 +1,260 @@
+"""The tracer: records every operation in order and cuts frames at a chosen detail.
+
+Details, from slow motion to overview: ``"op"`` (a frame after every event), ``"phase"``
+(at the end of every forward, loss, backward and update phase), ``"step"`` (after every
+weight update) and ``"epoch"`` (after every pass over the data). A frame is a frozen
+snapshot of every neuron's and link's numbers, with ``changes``: the links whose weight
+changed since the previous frame, and by how much.
+
+Examples
+--------
+>>> import nodenet as nn
+>>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+>>> net.link("i1", "o1").weight = 1.0
+>>> tracer = nn.Tracer(net, detail="step")
+>>> _ = net.train([[1.0]], [[0.0]], epochs=2, lr=0.5, tracer=tracer)
+>>> [frame.changes for frame in tracer.frames]
+[{('i1', 'o1'): -0.5}, {('i1', 'o1'): -0.25}]
+>>> print(tracer.events[0].text)
+net_o1 = 1 * 1 = 1; out_o1 = linear(net_o1) = linear(1) = 1
+"""
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .atomic import atomic_write
+from .errors import DataError, SettingError
+from .events import loss_event, number, pull_event, push_event, update_event
+
+__all__ = ["Tracer", "Frame", "DETAILS", "FORMAT", "VERSION"]
+
+DETAILS = ("op", "phase", "step", "epoch")
+FORMAT = "nodenet-frames"
+VERSION = 1
+NEURON_FIELDS = ("net", "out", "error", "delta")
+LINK_FIELDS = ("weight", "velocity", "grad")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A picture-worthy moment: the numbers to draw, what is in focus, what changed.
+
+    ``neurons`` maps "net", "out", "error", "delta" to read-only arrays in the order of
+    ``neuron_names``; ``links`` maps "weight", "velocity", "grad" to arrays in the order
+    of ``link_ids``. ``changes`` maps each link whose weight changed since the previous
+    frame to its dw, ``relative`` to dw / |weight before| (None where that weight was 0).
+    ``focus`` is the event's neuron or link (op frames), else None.
+    """
+
+    index: int
+    detail: str
+    phase: str
+    step: int
+    epoch: int
+    focus: object
+    caption: str
+    loss: object
+    neuron_names: tuple = field(repr=False)
+    link_ids: tuple = field(repr=False)
+    neurons: dict = field(repr=False)
+    links: dict = field(repr=False)
+    changes: dict = field(repr=False)
+    relative: dict = field(repr=False)
+    events: tuple = field(repr=False)
+
+    def value(self, neuron, name="out"):
+        """A neuron's ``name`` ("net", "out", "error" or "delta") in this frame."""
+        return float(self.neurons[name][self.neuron_names.index(neuron)])
+
+    def weight(self, link):
+        """A link's weight in this frame; ``link`` is (src, dst)."""
+        return float(self.links["weight"][self.link_ids.index(tuple(link))])
+
+    def to_dict(self):
+        """The frame as plain JSON-ready data (see the frames.json schema in the README)."""
+        focus = list(self.focus) if isinstance(self.focus, tuple) else self.focus
+        return {
+            "index": self.index, "phase": self.phase, "step": self.step, "epoch": self.epoch,
+            "focus": focus, "caption": self.caption, "loss": self.loss,
+            "neurons": {key: values.tolist() for key, values in self.neurons.items()},
+            "links": {key: values.tolist() for key, values in self.links.items()},
+            "changes": [{"src": src, "dst": dst, "dw": dw, "relative": self.relative[(src, dst)]}
+                        for (src, dst), dw in self.changes.items()],
+            "events": [event.to_dict() for event in self.events],
+        }
+
+
+class Tracer:
+    """Watches one network through its ``observer`` hook; keeps events and frames.
+
+    Parameters
+    ----------
+    network : Network
+        The network to watch.
+    detail : {"op", "phase", "step", "epoch"}
+        When to cut a frame.
+
+    Pass the tracer to ``net.train(..., tracer=tracer)``, or use it as a context manager
+    around ``forward``, ``backward`` and ``update``. Steps and epochs are counted from 1.
+    """
+
+    def __init__(self, network, detail="step"):
+        if detail not in DETAILS:
+            raise SettingError(f"unknown detail {detail!r}: choose one of {', '.join(DETAILS)}")
+        self.network = network
+        self.detail = detail
+        self.events = []
+        self.frames = []
+        self.step = 1
+        self.epoch = 1
+        self.neuron_names = tuple(neuron.name for neuron in network.neurons)
+        self.link_ids = tuple(link.id for link in network.links)
+        self._weights = network.state.weight.copy()
+        self._since_frame = []
+        self._phase = None
+        self._loss = None
+
+    # -- attaching ----------------------------------------------------------------------
+
+    def __enter__(self):
+        if self.network.observer not in (None, self):
+            raise SettingError("another tracer is watching this network: leave its block first")
+        self.network.observer = self
+        return self
+
+    def __exit__(self, *exc_info):
+        self._end_phase()
+        self.network.observer = None
+
+    # -- the hook -------------------------------------------------------------------------
+
+    def __call__(self, kind, target=None, **values):
+        """Called by the engine: ``kind`` is an event kind, "phase", "step" or "epoch"."""
+        getattr(self, "_on_" + kind)(target, **values)
+
+    def _on_phase(self, target, name):
+        if self._phase is not None and name != self._phase:
+            self._end_phase()
+        self._phase = name
+
+    def _on_push(self, neuron):
+        self._add(push_event(neuron, self.step, self.epoch))
+
+    def _on_loss(self, target, outputs, targets):
+        names = [neuron.name for neuron in self.network.outputs]
+        event = loss_event(self.network.loss, names, outputs, targets, self.step, self.epoch)
+        self._loss = event.values["value"]
+        self._add(event)
+
+    def _on_pull(self, neuron, loss_error):
+        self._add(pull_event(neuron, float(loss_error), self.step, self.epoch))
+
+    def _on_update(self, link, weight, velocity, lr, momentum):
+        self._add(update_event(link, weight, velocity, lr, momentum, self.step, self.epoch))
+
+    def _on_step(self, target, loss):
+        self._end_phase()
+        self._loss = loss
+        if self.detail == "step":
+            self._cut("update", None, f"step {self.step}: loss {number(loss)}")
+        self.step += 1
+
+    def _on_epoch(self, target, loss):
+        if self.detail == "epoch":
+            self._cut("update", None, f"epoch {self.epoch}: mean loss {number(loss)}")
+        self.epoch += 1
+
+    def _add(self, event):
+        self.events.append(event)
+        self._since_frame.append(event)
+        if self.detail == "op":
+            self._cut(event.phase, event.target, event.text)
+
+    def _end_phase(self):
+        if self.detail == "phase" and self._phase is not None and self._since_frame:
+            self._cut(self._phase, None, _phase_caption(self._phase, self._since_frame))
+        self._phase = None
+
+    # -- frames ---------------------------------------------------------------------------
+
+    def _cut(self, phase, focus, caption):
+        state = self.network.state
+        weights = state.weight.copy()
+        moved = np.flatnonzero(weights != self._weights)
+        changes = {self.link_ids[j]: float(weights[j] - self._weights[j]) for j in moved}
+        relative = {self.link_ids[j]: (changes[self.link_ids[j]] / abs(self._weights[j])
+                                       if self._weights[j] else None) for j in moved}
+        frame = Frame(len(self.frames), self.detail, phase, self.step, self.epoch, focus, caption,
+                      self._loss, self.neuron_names, self.link_ids,
+                      _frozen_copies(state, NEURON_FIELDS), _frozen_copies(state, LINK_FIELDS),
+                      changes, relative, tuple(self._since_frame))
+        self.frames.append(frame)
+        self._weights = weights
+        self._since_frame = []
+
+    def save_json(self, path):
+        """Write every frame's data to ``path`` as JSON (schema in the README), atomically.
+
+        Examples
+        --------
+        >>> import json, pathlib, tempfile, nodenet as nn
+        >>> net = nn.layered([1, 1], seed=0)
+        >>> tracer = nn.Tracer(net, detail="step")
+        >>> _ = net.train([[1.0]], [[0.0]], epochs=3, lr=0.5, tracer=tracer)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "frames.json"
+        >>> tracer.save_json(path)
+        >>> data = json.loads(path.read_text())
+        >>> data["format"], data["version"], len(data["frames"])
+        ('nodenet-frames', 1, 3)
+        """
+        try:
+            text = json.dumps(self.to_dict(), allow_nan=False)
+        except ValueError:
+            raise DataError("cannot save frames holding NaN or infinity: training diverged; "
+                            "save the frames before the step that went bad") from None
+        with atomic_write(path) as handle:
+            handle.write(text)
+
+    def to_dict(self):
+        """The tracer's frames as plain JSON-ready data."""
+        network = self.network
+        return {
+            "format": FORMAT, "version": VERSION, "detail": self.detail, "loss": network.loss.name,
+            "neurons": [_describe(network.neuron(name)) for name in self.neuron_names],
+            "links": [{"src": src, "dst": dst, "frozen": network.link(src, dst).frozen}
+                      for src, dst in self.link_ids],
+            "frames": [frame.to_dict() for frame in self.frames],
+        }
+
+    def __repr__(self):
+        return (f"Tracer(detail={self.detail!r}, {len(self.events)} events, {len(self.frames)} frames, "
+                f"step {self.step}, epoch {self.epoch})")
+
+
+def _frozen_copies(state, fields):
+    copies = {}
+    for name in fields:
+        copies[name] = getattr(state, name).copy()
+        copies[name].flags.writeable = False
+    return copies
+
+
+def _describe(neuron):
+    described = {"name": neuron.name, "kind": neuron.kind}
+    if neuron.computing:
+        described.update(activation=neuron.activation.name, output=neuron.output)
+    return described
+
+
+def _phase_caption(phase, events):
+    if phase == "loss":
+        return events[-1].text
+    targets = [event.target for event in events if event.phase == phase]
+    names = [t if isinstance(t, str) else f"{t[0]}->{t[1]}" for t in targets]
+    listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    verb = {"forward": "pushed", "backward": "pulled", "update": "updated"}[phase]
+    return f"{phase}: {listed} {verb}"
+
+
