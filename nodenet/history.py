@@ -27,7 +27,7 @@ import numpy as np
 
 from .atomic import atomic_write
 from .checks import check_count
-from .errors import FileAccessError, FileFormatError, UnknownNameError
+from .errors import FileAccessError, FileFormatError, NodenetError, UnknownNameError
 
 __all__ = ["History"]
 
@@ -214,15 +214,19 @@ class History:
     def load(cls, path):
         """Read a history written by :meth:`save`; raise FileFormatError for anything else."""
         try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {key: data[key] for key in data.files}
+            with open(path, "rb") as handle:
+                data = np.load(handle, allow_pickle=False)
+                if not isinstance(data, np.lib.npyio.NpzFile):
+                    raise ValueError("it holds a single array, not an .npz archive")
+                with data:
+                    arrays = {key: data[key] for key in data.files}
         except FileNotFoundError:
             raise FileAccessError(f"no history file '{path}': check the path") from None
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
             raise FileFormatError(f"'{path}' is not a nodenet history file (.npz): {err}") from None
         try:
             return cls._from_arrays(arrays)
-        except FileFormatError as err:
+        except NodenetError as err:
             raise FileFormatError(f"'{path}': {err}") from None
 
     @classmethod
@@ -230,9 +234,6 @@ class History:
         missing = sorted(set(SHAPES) - set(arrays))
         if missing:
             raise FileFormatError(f"the arrays {', '.join(missing)} are missing: not a nodenet history file")
-        if str(arrays["format"]) != FORMAT or int(arrays["version"]) != VERSION:
-            raise FileFormatError(f"format {arrays['format']} version {arrays['version']} is not "
-                                  f"supported: this nodenet reads {FORMAT} version {VERSION}")
         sizes = {"S": arrays["steps"].shape[0] if arrays["steps"].ndim == 1 else -1,
                  "L": arrays["src"].shape[0] if arrays["src"].ndim == 1 else -1}
         for key, shape in SHAPES.items():
@@ -240,6 +241,9 @@ class History:
             if arrays[key].shape != expected or arrays[key].dtype.kind not in KINDS[key]:
                 raise FileFormatError(f"the array {key!r} has shape {arrays[key].shape} and type "
                                       f"{arrays[key].dtype}, expected shape {expected} of {KINDS[key]}")
+        if str(arrays["format"]) != FORMAT or int(arrays["version"]) != VERSION:
+            raise FileFormatError(f"format {arrays['format']} version {arrays['version']} is not "
+                                  f"supported: this nodenet reads {FORMAT} version {VERSION}")
         history = cls(every=int(arrays["every"]))
         history.start(zip(arrays["src"].tolist(), arrays["dst"].tolist()), arrays["initial"])
         history._fields = {field: arrays[field].astype(float) for field in FIELDS}

@@ -44,7 +44,8 @@ class Frame:
     ``neurons`` maps "net", "out", "error", "delta" to read-only arrays in the order of
     ``neuron_names``; ``links`` maps "weight", "velocity", "grad" to arrays in the order
     of ``link_ids``. ``changes`` maps each link whose weight changed since the previous
-    frame to its dw, ``relative`` to dw / |weight before| (None where that weight was 0).
+    frame to its dw (the sum of the dw of its updates since then), ``relative`` to
+    dw / |weight before| (None where that weight was 0).
     ``focus`` is the event's neuron or link (op frames), else None.
     """
 
@@ -112,6 +113,7 @@ class Tracer:
         self.neuron_names = tuple(neuron.name for neuron in network.neurons)
         self.link_ids = tuple(link.id for link in network.links)
         self._weights = network.state.weight.copy()
+        self._dw = np.zeros(len(self.link_ids))
         self._since_frame = []
         self._phase = None
         self._loss = None
@@ -152,6 +154,7 @@ class Tracer:
         self._add(pull_event(neuron, float(loss_error), self.step, self.epoch))
 
     def _on_update(self, link, weight, velocity, lr, momentum):
+        self._dw[link.index] += link.velocity
         self._add(update_event(link, weight, velocity, lr, momentum, self.step, self.epoch))
 
     def _on_step(self, target, loss):
@@ -162,6 +165,7 @@ class Tracer:
         self.step += 1
 
     def _on_epoch(self, target, loss):
+        self._loss = loss
         if self.detail == "epoch":
             self._cut("update", None, f"epoch {self.epoch}: mean loss {number(loss)}")
         self.epoch += 1
@@ -183,8 +187,8 @@ class Tracer:
         state = self.network.state
         weights = state.weight.copy()
         moved = np.flatnonzero(weights != self._weights)
-        changes = {self.link_ids[j]: float(weights[j] - self._weights[j]) for j in moved}
-        relative = {self.link_ids[j]: (changes[self.link_ids[j]] / abs(self._weights[j])
+        changes = {self.link_ids[j]: float(self._dw[j]) for j in moved}
+        relative = {self.link_ids[j]: (float(self._dw[j] / abs(self._weights[j]))
                                        if self._weights[j] else None) for j in moved}
         frame = Frame(len(self.frames), self.detail, phase, self.step, self.epoch, focus, caption,
                       self._loss, self.neuron_names, self.link_ids,
@@ -192,6 +196,7 @@ class Tracer:
                       changes, relative, tuple(self._since_frame))
         self.frames.append(frame)
         self._weights = weights
+        self._dw[:] = 0.0
         self._since_frame = []
 
     def save_json(self, path):

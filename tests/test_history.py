@@ -1,0 +1,166 @@
+"""Per-link history against an independent record of the same training."""
+
+import csv
+
+import numpy as np
+import pytest
+
+import nodenet as nn
+from dags import random_dag, random_samples
+
+
+def trained_with_record(seed=4, steps=100, momentum=0.9, every=1):
+    """Train one net with train() and its twin step by step, reading the link objects."""
+    net, twin = random_dag(seed), random_dag(seed)
+    net.history = nn.History(every=every)
+    inputs, targets = random_samples(net, seed, n=10)
+    epochs = steps // len(inputs)
+    net.train(inputs, targets, epochs=epochs, lr=0.02, momentum=momentum, shuffle=False)
+    record = {"weight": [], "dw": [], "grad": [], "loss": []}
+    for _ in range(epochs):
+        for x, t in zip(inputs, targets):
+            before = [link.weight for link in twin.links]
+            record["loss"].append(twin.step(x, t, lr=0.02, momentum=momentum))
+            record["weight"].append([link.weight for link in twin.links])
+            record["dw"].append([link.velocity for link in twin.links])
+            record["grad"].append([link.grad for link in twin.links])
+            assert all(abs(w - b - v) < 1e-12 for w, b, v in zip(record["weight"][-1], before,
+                                                                  record["dw"][-1]))
+    return net, {key: np.array(values) for key, values in record.items()}
+
+
+def test_weights_of_every_link_after_every_step():
+    net, record = trained_with_record()
+    history = net.history
+    assert len(history) == 100 and history.steps.tolist() == list(range(1, 101))
+    for j, link in enumerate(net.links):
+        assert history.weights(link.id).tolist() == record["weight"][:, j].tolist()
+        assert history.dw(f"{link.src.name}->{link.dst.name}").tolist() == record["dw"][:, j].tolist()
+        assert history.grads(link).tolist() == record["grad"][:, j].tolist()
+    assert history.loss.tolist() == record["loss"].tolist()
+    assert history.weights(net.links[0])[-1] == net.links[0].weight
+
+
+def test_history_arrays_use_eight_bytes_per_link_per_step():
+    net, _ = trained_with_record()
+    for field in ("weight", "dw", "grad"):
+        array = net.history.array(field)
+        assert array.dtype == np.float64 and array.shape == (100, len(net.links))
+        assert array.nbytes == 8 * 100 * len(net.links)
+
+
+def test_top_changed_and_unchanged_agree_with_a_direct_computation():
+    net, record = trained_with_record()
+    moved = np.abs(record["dw"]).sum(axis=0)
+    ids = [link.id for link in net.links]
+    direct = sorted(zip(ids, moved), key=lambda pair: -pair[1])
+    assert net.history.top_changed(5) == [(i, pytest.approx(m, rel=1e-12)) for i, m in direct[:5]]
+    assert net.history.unchanged() == [i for i, m in zip(ids, moved) if m == 0]
+    assert {link.id for link in net.links if link.frozen} <= set(net.history.unchanged())
+    assert net.history.unchanged()
+
+
+def test_every_k_steps_records_those_steps_and_still_counts_all_movement():
+    full, _ = trained_with_record()
+    sparse, _ = trained_with_record(every=3)
+    assert sparse.history.steps.tolist() == list(range(3, 101, 3))
+    assert sparse.history.array("weight").tolist() == full.history.array("weight")[2::3].tolist()
+    assert sparse.history.loss.tolist() == full.history.loss[2::3].tolist()
+    assert sparse.history.total_moved.tolist() == full.history.total_moved.tolist()
+    assert sparse.history.step_count == 100
+
+
+def test_save_and_load_round_trip_exactly(tmp_path):
+    net, _ = trained_with_record()
+    net.history.save(tmp_path / "history.npz")
+    loaded = nn.History.load(tmp_path / "history.npz")
+    assert loaded.link_ids == net.history.link_ids
+    for field in ("weight", "dw", "grad"):
+        assert np.array_equal(loaded.array(field), net.history.array(field))
+    for name in ("steps", "loss", "initial", "total_moved"):
+        assert np.array_equal(getattr(loaded, name), getattr(net.history, name))
+    assert (loaded.every, loaded.step_count, len(loaded)) == (1, 100, 100)
+    assert loaded.top_changed(3) == net.history.top_changed(3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.npz"]
+    with np.load(tmp_path / "history.npz", allow_pickle=False) as data:
+        assert data["src"].dtype.kind == "U" and str(data["format"]) == "nodenet-history"
+
+
+def test_csv_rows_read_back_exactly(tmp_path):
+    net, _ = trained_with_record(steps=20)
+    net.history.to_csv(tmp_path / "h.csv")
+    with open(tmp_path / "h.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 20 * len(net.links)
+    link = net.links[2]
+    mine = [r for r in rows if (r["src"], r["dst"]) == link.id]
+    assert [int(r["step"]) for r in mine] == list(range(1, 21))
+    assert [float(r["weight"]) for r in mine] == net.history.weights(link).tolist()
+    assert [float(r["loss"]) for r in mine] == net.history.loss.tolist()
+
+
+def test_history_is_kept_across_calls_and_updates_by_hand():
+    net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+    net.link("i1", "o1").weight = 1.0
+    net.train([[1.0]], [[0.0]], epochs=2, lr=0.5)
+    net.forward([1.0])
+    net.backward([0.0])
+    net.update(lr=0.5)
+    assert net.history.weights(("i1", "o1")).tolist() == [0.5, 0.25, 0.125]
+    assert net.history.loss.tolist() == [0.5, 0.125, 0.03125]
+    assert net.history.initial.tolist() == [1.0]
+
+
+def test_history_errors(tmp_path):
+    net = nn.layered([2, 1], seed=0)
+    net.train([[1, 0]], [[1]], epochs=2, lr=0.1)
+    with pytest.raises(nn.UnknownNameError, match=r"no link i1->o2 in this history \(did you mean i1->o1\?\); "
+                                                  "links: i1->o1, i2->o1, b1->o1"):
+        net.history.weights("i1->o2")
+    with pytest.raises(nn.UnknownNameError, match="unknown history field 'weights'"):
+        net.history.array("weights")
+    with pytest.raises(nn.TopologyError, match=r"the history holds 2 steps .* call net.history.clear\(\)"):
+        net.add_neuron("h")
+        net.connect("i1", "h")
+    net.history.clear()
+    net.connect("i1", "h")
+    with pytest.raises(nn.SettingError, match="every must be a whole number >= 1, got 0"):
+        nn.History(every=0)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"not a zip", "is not a nodenet history file"),
+    (b"PK\x03\x04broken", "is not a nodenet history file"),
+])
+def test_broken_history_files(tmp_path, content, message):
+    (tmp_path / "h.npz").write_bytes(content)
+    with pytest.raises(nn.FileFormatError, match=message):
+        nn.History.load(tmp_path / "h.npz")
+
+
+def test_history_file_with_wrong_shapes(tmp_path):
+    net = nn.layered([2, 1], seed=0)
+    net.train([[1, 0]], [[1]], epochs=2, lr=0.1)
+    net.history.save(tmp_path / "h.npz")
+    with np.load(tmp_path / "h.npz") as data:
+        arrays = dict(data)
+    arrays["weight"] = arrays["weight"][:, :2]
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(nn.FileFormatError, match=r"the array 'weight' has shape \(2, 2\) .* expected shape \(2, 3\)"):
+        nn.History.load(tmp_path / "bad.npz")
+    arrays.pop("weight")
+    np.savez(tmp_path / "missing.npz", **arrays)
+    with pytest.raises(nn.FileFormatError, match="the arrays weight are missing"):
+        nn.History.load(tmp_path / "missing.npz")
+    with pytest.raises(nn.FileAccessError, match="no history file"):
+        nn.History.load(tmp_path / "nope.npz")
+    np.savez(tmp_path / "zero.npz", **dict(arrays, weight=np.zeros((2, 3)), every=np.array(0)))
+    with pytest.raises(nn.FileFormatError, match="every must be a whole number >= 1, got 0"):
+        nn.History.load(tmp_path / "zero.npz")
+    np.savez(tmp_path / "v2.npz", **dict(arrays, weight=np.zeros((2, 3)), version=np.array(2)))
+    with pytest.raises(nn.FileFormatError, match="version 2 is not supported"):
+        nn.History.load(tmp_path / "v2.npz")
+    with open(tmp_path / "one.npz", "wb") as handle:
+        np.save(handle, np.zeros(3))
+    with pytest.raises(nn.FileFormatError, match="holds a single array, not an .npz archive"):
+        nn.History.load(tmp_path / "one.npz")
