@@ -26,10 +26,11 @@ MAX_TERMS = 6
 
 @dataclass(frozen=True)
 class Event:
-    """One operation: its kind, phase, step and epoch (from 1), target, numbers and formula.
+    """One operation: its kind, phase, step and epoch (from 1), target and numbers.
 
     ``target`` is a neuron name (push, pull), a link id ``(src, dst)`` (update) or None
-    (loss).
+    (loss). ``text``, the formula with the numbers filled in, is written from ``values``
+    when it is read, so recording an event costs no formatting.
     """
 
     kind: str
@@ -37,12 +38,16 @@ class Event:
     epoch: int
     target: object
     values: dict = field(repr=False)
-    text: str
 
     @property
     def phase(self):
         """"forward", "loss", "backward" or "update"."""
         return PHASES[self.kind]
+
+    @property
+    def text(self):
+        """The operation's formula with its numbers filled in, written from ``values``."""
+        return _TEXTS[self.kind](self.target, self.values)
 
     def to_dict(self):
         """The event as plain JSON-ready data."""
@@ -53,56 +58,72 @@ class Event:
 
 def push_event(neuron, step, epoch):
     """The event of ``neuron``'s push, read from the neuron after it pushed."""
-    terms = [(link.src.name, link.weight, link.src.out) for link in neuron.downlinks]
-    sum_text = _sum_text(f"{number(w)} * {number(out)}" for _, w, out in terms)
-    f = neuron.activation.name
-    text = (f"net_{neuron.name} = {sum_text} = {number(neuron.net)}; "
-            f"out_{neuron.name} = {f}(net_{neuron.name}) = {f}({number(neuron.net)}) = {number(neuron.out)}")
-    values = {"net": neuron.net, "out": neuron.out,
-              "terms": [{"src": src, "weight": w, "out": out} for src, w, out in terms]}
-    return Event("push", step, epoch, neuron.name, values, text)
+    terms = [{"src": link.src.name, "weight": link.weight, "out": link.src.out} for link in neuron.downlinks]
+    values = {"activation": neuron.activation.name, "net": neuron.net, "out": neuron.out, "terms": terms}
+    return Event("push", step, epoch, neuron.name, values)
 
 
 def loss_event(loss, names, outputs, targets, step, epoch):
     """The event of taking ``loss`` of the outputs ``names`` against their targets."""
     terms = [float(t) for t in loss.terms(outputs, targets)]
-    value = sum(terms)
-    per_output = " + ".join(f"E_{name}" for name in names)
-    text = f"E = {per_output} = {_sum_text(number(t) for t in terms)} = {number(value)} ({loss.name})"
-    values = {"loss": loss.name, "value": value, "terms": dict(zip(names, terms)),
+    values = {"loss": loss.name, "value": sum(terms), "terms": dict(zip(names, terms)),
               "outputs": [float(o) for o in outputs], "targets": [float(t) for t in targets]}
-    return Event("loss", step, epoch, None, values, text)
+    return Event("loss", step, epoch, None, values)
 
 
 def pull_event(neuron, loss_error, step, epoch):
     """The event of ``neuron``'s pull, read from the neuron right after it pulled."""
-    blame = {link.dst.name: link.blame for link in neuron.uplinks}
-    parts = ([f"dE/dout_{neuron.name}"] if neuron.output else []) + [
-        f"{number(link.weight)} * {number(link.dst.delta)}" for link in neuron.uplinks]
-    derivative = float(neuron.activation.derivative(neuron.net, neuron.out))
-    name, f = neuron.name, neuron.activation.name
-    loss_part = f" (dE/dout_{name} = {number(loss_error)})" if neuron.output and neuron.uplinks else ""
-    text = (f"error_{name} = {_sum_text(parts)} = {number(neuron.error)}{loss_part}; "
-            f"delta_{name} = error_{name} * {f}'(net_{name}) = {number(neuron.error)} * {number(derivative)} "
-            f"= {number(neuron.delta)}")
-    values = {"error": neuron.error, "delta": neuron.delta, "derivative": derivative,
-              "loss_error": loss_error if neuron.output else None, "blame": blame}
-    return Event("pull", step, epoch, neuron.name, values, text)
+    uplinks = [{"dst": link.dst.name, "weight": link.weight, "delta": link.dst.delta} for link in neuron.uplinks]
+    values = {"activation": neuron.activation.name, "error": neuron.error, "delta": neuron.delta,
+              "derivative": float(neuron.activation.derivative(neuron.net, neuron.out)),
+              "loss_error": loss_error if neuron.output else None, "uplinks": uplinks,
+              "blame": {up["dst"]: up["weight"] * up["delta"] for up in uplinks}}
+    return Event("pull", step, epoch, neuron.name, values)
 
 
 def update_event(link, weight, velocity, lr, momentum, step, epoch):
     """The event of ``link``'s update, given its weight and velocity before the update."""
-    dw = link.velocity
-    name = f"{link.src.name}->{link.dst.name}"
-    text = (f"dw({name}) = -{number(lr)} * {number(link.grad)} + {number(momentum)} * {number(velocity)} = {number(dw)}; "
-            f"w({name}) = {number(weight)} {_plus(dw)} = {number(link.weight)}")
-    if link.grad == 0 and dw != 0:
-        text += " (grad is 0: moved by momentum alone)"
-    elif dw == 0:
-        text += " (unchanged: grad and velocity are 0)"
-    values = {"grad": link.grad, "velocity": velocity, "dw": dw, "weight_before": weight,
+    values = {"grad": link.grad, "velocity": velocity, "dw": link.velocity, "weight_before": weight,
               "weight_after": link.weight, "lr": lr, "momentum": momentum}
-    return Event("update", step, epoch, link.id, values, text)
+    return Event("update", step, epoch, link.id, values)
+
+
+def _push_text(name, v):
+    f, net = v["activation"], number(v["net"])
+    terms = _sum_text(f"{number(t['weight'])} * {number(t['out'])}" for t in v["terms"])
+    return f"net_{name} = {terms} = {net}; out_{name} = {f}(net_{name}) = {f}({net}) = {number(v['out'])}"
+
+
+def _loss_text(target, v):
+    names = " + ".join(f"E_{name}" for name in v["terms"])
+    terms = _sum_text(number(term) for term in v["terms"].values())
+    return f"E = {names} = {terms} = {number(v['value'])} ({v['loss']})"
+
+
+def _pull_text(name, v):
+    output = v["loss_error"] is not None
+    parts = ([f"dE/dout_{name}"] if output else []) + [
+        f"{number(up['weight'])} * {number(up['delta'])}" for up in v["uplinks"]]
+    loss_part = f" (dE/dout_{name} = {number(v['loss_error'])})" if output and v["uplinks"] else ""
+    error = number(v["error"])
+    return (f"error_{name} = {_sum_text(parts)} = {error}{loss_part}; "
+            f"delta_{name} = error_{name} * {v['activation']}'(net_{name}) = {error} * "
+            f"{number(v['derivative'])} = {number(v['delta'])}")
+
+
+def _update_text(link, v):
+    name, dw = f"{link[0]}->{link[1]}", v["dw"]
+    text = (f"dw({name}) = -{number(v['lr'])} * {number(v['grad'])} + {number(v['momentum'])} * "
+            f"{number(v['velocity'])} = {number(dw)}; "
+            f"w({name}) = {number(v['weight_before'])} {_plus(dw)} = {number(v['weight_after'])}")
+    if v["grad"] == 0 and dw != 0:
+        return text + " (grad is 0: moved by momentum alone)"
+    if dw == 0:
+        return text + " (unchanged: grad and velocity are 0)"
+    return text
+
+
+_TEXTS = {"push": _push_text, "loss": _loss_text, "pull": _pull_text, "update": _update_text}
 
 
 def _sum_text(parts):
