@@ -15,8 +15,8 @@ Examples
 from . import training
 from .activations import Activation, activation, activation_names, register_activation
 from .history import History
-from .errors import (DataError, FileAccessError, FileFormatError, NodenetError, SettingError,
-                     ShapeError, TopologyError, UnknownNameError)
+from .errors import (DataError, DivergenceError, FileAccessError, FileFormatError, NodenetError,
+                     SettingError, ShapeError, TopologyError, UnknownNameError)
 from .io import load, write_graphml
 from .layered import layered
 from .link import Link
@@ -33,5 +33,5 @@ __all__ = [
     "Network", "Neuron", "Link", "layered", "load", "write_graphml", "training",
     "Tracer", "Frame", "History",
     "NodenetError", "TopologyError", "ShapeError", "DataError", "SettingError",
-    "UnknownNameError", "FileFormatError", "FileAccessError",
+    "UnknownNameError", "FileFormatError", "FileAccessError", "DivergenceError",
 ]

@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from .errors import SettingError
 from .registry import Registry
 
 __all__ = ["Activation", "activation", "activation_names", "register_activation"]
@@ -82,12 +83,20 @@ def register_activation(name, f, derivative):
     derivative : callable
         ``derivative(net, out) -> f'(net)``, for floats and numpy arrays.
 
+    The built-in names cannot be replaced; registering a custom name again replaces it.
+
     Examples
     --------
     >>> register_activation("cube", lambda net: net ** 3, lambda net, out: 3 * net ** 2)
     >>> activation("cube").derivative(2.0, 8.0)
     12.0
     """
+    if name in BUILT_IN:
+        raise SettingError(f"{name!r} is a built-in activation and cannot be replaced; "
+                           "register yours under another name")
+    for what, function in (("f", f), ("derivative", derivative)):
+        if not callable(function):
+            raise SettingError(f"the {what} of activation {name!r} must be a function, got {function!r}")
     _registry.register(name, Activation(name, f, derivative))
 
 
@@ -101,15 +110,15 @@ def _softplus(net):
     return np.log1p(np.exp(-np.abs(net))) + np.maximum(net, 0.0)
 
 
-def _register_builtins():
-    register_activation("sigmoid", _sigmoid, lambda net, out: out * (1.0 - out))
-    register_activation("tanh", np.tanh, lambda net, out: 1.0 - out * out)
-    register_activation("relu", lambda net: np.maximum(net, 0.0),
-                        lambda net, out: np.where(net > 0, 1.0, 0.0))
-    register_activation("leaky_relu", lambda net: np.where(net > 0, net, LEAKY_SLOPE * net),
-                        lambda net, out: np.where(net > 0, 1.0, LEAKY_SLOPE))
-    register_activation("linear", lambda net: net, lambda net, out: np.ones_like(net))
-    register_activation("softplus", _softplus, lambda net, out: _sigmoid(net))
+BUILT_IN = {
+    "sigmoid": (_sigmoid, lambda net, out: out * (1.0 - out)),
+    "tanh": (np.tanh, lambda net, out: 1.0 - out * out),
+    "relu": (lambda net: np.maximum(net, 0.0), lambda net, out: np.where(net > 0, 1.0, 0.0)),
+    "leaky_relu": (lambda net: np.where(net > 0, net, LEAKY_SLOPE * net),
+                   lambda net, out: np.where(net > 0, 1.0, LEAKY_SLOPE)),
+    "linear": (lambda net: net, lambda net, out: np.ones_like(net)),
+    "softplus": (_softplus, lambda net, out: _sigmoid(net)),
+}
 
-
-_register_builtins()
+for _name, (_f, _derivative) in BUILT_IN.items():
+    _registry.register(_name, Activation(_name, _f, _derivative))

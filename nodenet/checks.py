@@ -6,7 +6,11 @@ import numpy as np
 
 from .errors import DataError, SettingError, ShapeError, TopologyError
 
-__all__ = ["as_vector", "as_matrix", "as_weight", "check_name", "check_rates", "check_count"]
+__all__ = ["as_vector", "as_matrix", "as_number", "as_weight", "check_name", "check_rates", "check_count",
+           "check_flag", "check_seed", "check_choice"]
+
+# the most steps' history that train() reserves in one go; more grows as it is recorded
+MAX_RESERVE = 1 << 20
 
 
 def as_vector(values, names, what):
@@ -55,8 +59,26 @@ def as_matrix(values, names, what):
     return matrix
 
 
+def as_number(value):
+    """Return ``value`` as a float if it is a real number (not a bool) that fits one, else None.
+
+    Examples
+    --------
+    >>> as_number(3), as_number(True), as_number("1"), as_number(10 ** 400)
+    (3.0, None, None, None)
+    """
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iuf":
+        value = value.item()
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        return None
+    try:
+        return float(value)
+    except (OverflowError, TypeError, ValueError):
+        return None
+
+
 def as_weight(weight, where):
-    """Return ``weight`` as a float, or raise DataError naming the link ``where``.
+    """Return ``weight`` as a finite float, or raise DataError naming the link ``where``.
 
     Examples
     --------
@@ -67,9 +89,10 @@ def as_weight(weight, where):
     ...
     nodenet.errors.DataError: the weight of x -> y must be a finite number, got 'heavy'
     """
-    if _is_real(weight) and np.isfinite(weight):
-        return float(weight)
-    raise DataError(f"the weight of {where} must be a finite number, got {weight!r}")
+    value = as_number(weight)
+    if value is None or not np.isfinite(value):
+        raise DataError(f"the weight of {where} must be a finite number, got {weight!r}")
+    return value
 
 
 def check_name(name):
@@ -96,9 +119,11 @@ def check_rates(lr, momentum):
     ...
     nodenet.errors.SettingError: lr must be a number > 0, got 0.0
     """
-    if not _is_real(lr) or not lr > 0 or not np.isfinite(lr):
+    value = as_number(lr)
+    if value is None or not 0 < value < np.inf:
         raise SettingError(f"lr must be a number > 0, got {lr!r}")
-    if not _is_real(momentum) or not 0 <= momentum < 1:
+    value = as_number(momentum)
+    if value is None or not 0 <= value < 1:
         raise SettingError(f"momentum must be a number in [0, 1), got {momentum!r}")
 
 
@@ -112,19 +137,63 @@ def check_count(value, what):
     ...
     nodenet.errors.SettingError: epochs must be a whole number >= 1, got 0
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
         raise SettingError(f"{what} must be a whole number >= 1, got {value!r}")
 
 
-def _is_real(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+def check_flag(value, what):
+    """Return ``value`` if it is True or False, else raise SettingError.
+
+    Examples
+    --------
+    >>> check_flag("False", "frozen")
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.SettingError: frozen must be True or False, got 'False'
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise SettingError(f"{what} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_seed(seed):
+    """Return ``seed`` as an int >= 0, or None; raise SettingError for anything else.
+
+    Examples
+    --------
+    >>> check_seed(np.int64(3)), check_seed(None)
+    (3, None)
+    """
+    if seed is None:
+        return None
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise SettingError(f"seed must be a whole number >= 0 or None, got {seed!r}")
+    return int(seed)
+
+
+def check_choice(value, choices, what):
+    """Return ``value`` if it is one of ``choices``, else raise SettingError listing them.
+
+    Examples
+    --------
+    >>> check_choice("waves", ("phased", "wave"), "order")
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.SettingError: unknown order 'waves': choose one of phased, wave
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise SettingError(f"unknown {what} {value!r}: choose one of {', '.join(choices)}")
+    return value
 
 
 def _as_floats(values, what):
     try:
-        return np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as err:
+        array = np.asarray(values)
+    except (TypeError, ValueError, OverflowError) as err:
         raise DataError(f"{what}s must be numbers, got {values!r}") from err
+    if array.dtype.kind not in "iuf":
+        raise DataError(f"{what}s must be real numbers, got {values!r}")
+    return array.astype(float)
 
 
 def _check_finite(array, names, what, row):

@@ -23,6 +23,7 @@ __all__ = [
     "UnknownNameError",
     "FileFormatError",
     "FileAccessError",
+    "DivergenceError",
 ]
 
 
@@ -56,3 +57,14 @@ class FileFormatError(NodenetError):
 
 class FileAccessError(NodenetError):
     """A file or directory that cannot be read or written."""
+
+
+class DivergenceError(DataError):
+    """A step produced NaN or infinity; the network is back as it was before that step.
+
+    ``step`` is the number of the step that failed (counted from 1).
+    """
+
+    def __init__(self, message, step):
+        super().__init__(message)
+        self.step = step

@@ -25,6 +25,7 @@ import networkx as nx
 import numpy as np
 
 from .atomic import atomic_write
+from .checks import as_number
 from .errors import DataError, FileAccessError, FileFormatError, NodenetError, TopologyError
 from .neuron import BIAS, COMPUTING, INPUT
 from .network import Network
@@ -185,12 +186,12 @@ def _neuron_dict(neuron):
 
 
 def _link_dict(link):
-    for field in ("weight", "velocity"):
+    for field in ("weight", "velocity", "grad"):
         if not math.isfinite(getattr(link, field)):
             raise DataError(f"cannot save link {link.src.name} -> {link.dst.name}: its {field} is "
                             f"{getattr(link, field)}; only finite numbers can be saved")
     return {"src": link.src.name, "dst": link.dst.name, "weight": link.weight,
-            "velocity": link.velocity, "frozen": link.frozen}
+            "velocity": link.velocity, "grad": link.grad, "frozen": link.frozen}
 
 
 def _dumps(data):
@@ -223,9 +224,10 @@ def _build(data):
     for i, item in enumerate(_field(data, "links", list, "top level")):
         where = f"links[{i}]"
         _expect(item, dict, where, "an object with src, dst and weight")
-        _add_link(network, _field(item, "src", str, where), _field(item, "dst", str, where),
-                  _field(item, "weight", (int, float), where), item.get("frozen", False),
-                  item.get("velocity", 0.0))
+        link = _add_link(network, _field(item, "src", str, where), _field(item, "dst", str, where),
+                         _field(item, "weight", (int, float), where), item.get("frozen", False),
+                         item.get("velocity", 0.0))
+        link.grad = _number(item.get("grad", 0.0), f"link {link.src.name} -> {link.dst.name}: grad")
     return network
 
 
@@ -245,13 +247,20 @@ def _add_neuron(network, name, kind, activation, output):
 def _add_link(network, src, dst, weight, frozen, velocity):
     if not isinstance(frozen, bool):
         raise FileFormatError(f"link {src} -> {dst}: frozen must be true or false, got {frozen!r}")
-    if isinstance(velocity, bool) or not isinstance(velocity, (int, float)) or not math.isfinite(velocity):
-        raise FileFormatError(f"link {src} -> {dst}: velocity must be a finite number, got {velocity!r}")
+    velocity = _number(velocity, f"link {src} -> {dst}: velocity")
     if frozen and velocity != 0:
         raise FileFormatError(f"link {src} -> {dst} is frozen but has velocity {velocity!r}; "
                               "a frozen link keeps velocity 0")
     link = network.connect(src, dst, weight=weight, frozen=frozen)
     link.velocity = velocity
+    return link
+
+
+def _number(value, what):
+    number = as_number(value)
+    if number is None or not math.isfinite(number):
+        raise FileFormatError(f"{what} must be a finite number, got {value!r}")
+    return number
 
 
 def _edges_in_order(graph):

@@ -19,11 +19,14 @@ Examples
 
 import numpy as np
 
-from .checks import check_count
+from .checks import check_count, check_flag
 from .errors import SettingError
 from .network import Network
 
-__all__ = ["layered", "layer_names"]
+__all__ = ["layered", "layer_names", "MAX_NEURONS", "MAX_LINKS"]
+
+MAX_NEURONS = 100_000
+MAX_LINKS = 5_000_000
 
 
 def layered(sizes, *, activation="sigmoid", output_activation=None, loss="half_sse", seed=0,
@@ -55,6 +58,7 @@ def layered(sizes, *, activation="sigmoid", output_activation=None, loss="half_s
     (12, ['o1', 'o2'])
     """
     sizes = _check_sizes(sizes)
+    bias, freeze_bias = check_flag(bias, "bias"), check_flag(freeze_bias, "freeze_bias")
     net = Network(loss=loss, seed=seed)
     names = layer_names(sizes)
     for name in names[0]:
@@ -107,4 +111,9 @@ def _check_sizes(sizes):
         raise SettingError(f"sizes needs at least an input and an output layer, like [2, 1], got {sizes!r}")
     for size in sizes:
         check_count(size, "every layer size")
+    links = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    if sum(sizes) > MAX_NEURONS or links > MAX_LINKS:
+        raise SettingError(f"layered({sizes}) would have {sum(sizes)} neurons and {links} links; nodenet "
+                           f"draws every neuron and keeps every link's history, so it builds at most "
+                           f"{MAX_NEURONS} neurons and {MAX_LINKS} links in one call")
     return sizes

@@ -13,9 +13,22 @@ Examples
 Link(x -> y, weight=0.3, velocity=-0.2)
 """
 
+from .checks import check_flag
+from .errors import DataError
 from .state import Slot
 
 __all__ = ["Link"]
+
+
+class _Velocity(Slot):
+    """A link's velocity, which stays 0 while the link is frozen."""
+
+    def __set__(self, link, value):
+        value = self.checked(link, value)
+        if value != 0 and link.frozen:
+            raise DataError(f"{link.src.name} -> {link.dst.name} is frozen: its velocity stays 0; "
+                            "set frozen = False first")
+        super().__set__(link, value)
 
 
 class Link:
@@ -27,7 +40,7 @@ class Link:
 
     weight = Slot()
     grad = Slot()
-    velocity = Slot()
+    velocity = _Velocity()
 
     def __init__(self, src, dst, state, index):
         self.src = src
@@ -47,9 +60,10 @@ class Link:
 
     @frozen.setter
     def frozen(self, value):
-        self._state.frozen[self.index] = bool(value)
+        value = check_flag(value, "frozen")
         if value:
             self.velocity = 0.0
+        self._state.frozen[self.index] = value
 
     @property
     def blame(self):

@@ -24,8 +24,10 @@ from .registry import Registry
 
 __all__ = ["Loss", "loss", "loss_names"]
 
-# bce is undefined at o = 0 or 1, which a saturated sigmoid reaches in float64
-BCE_EPSILON = 1e-12
+# bce is undefined at o = 0 or 1, which a sigmoid reaches in float64 when |net| > ~37;
+# clipping to the nearest floats inside (0, 1) changes nothing short of that
+BCE_LOW = np.finfo(float).tiny
+BCE_HIGH = 1.0 - np.finfo(float).epsneg
 
 _registry = Registry("loss", plural="losses")
 
@@ -81,7 +83,7 @@ def _log_softmax(o):
 
 
 def _clip(o):
-    return np.clip(o, BCE_EPSILON, 1.0 - BCE_EPSILON)
+    return np.clip(o, BCE_LOW, BCE_HIGH)
 
 
 def _register_builtins():

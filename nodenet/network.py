@@ -26,8 +26,8 @@ import numpy as np
 
 from . import training
 from .activations import activation as find_activation
-from .checks import as_matrix, as_vector, as_weight, check_name, check_rates
-from .errors import NodenetError, ShapeError, TopologyError
+from .checks import as_matrix, as_vector, as_weight, check_flag, check_name, check_rates, check_seed
+from .errors import NodenetError, SettingError, ShapeError, TopologyError
 from .history import History
 from .link import Link
 from .losses import loss as find_loss
@@ -64,7 +64,7 @@ class Network:
 
     def __init__(self, *, loss="half_sse", seed=0):
         self.loss = find_loss(loss)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.rng = np.random.default_rng(seed)
         self.graph = nx.DiGraph()
         self.state = State()
@@ -110,7 +110,7 @@ class Network:
         >>> Network().add_neuron("o1", activation="tanh", output=True)
         Neuron(o1, tanh, output, out=0)
         """
-        return self._add(name, COMPUTING, find_activation(activation), bool(output))
+        return self._add(name, COMPUTING, find_activation(activation), check_flag(output, "output"))
 
     def connect(self, src, dst, weight=None, frozen=False):
         """Link neuron ``src`` to neuron ``dst`` and return the new :class:`Link`.
@@ -126,14 +126,16 @@ class Network:
         """
         source, target = self.neuron(src), self.neuron(dst)
         self._check_new_link(source, target)
-        if self.history.link_ids is not None:
+        frozen = check_flag(frozen, "frozen")
+        if self.history.step_count:
             raise TopologyError(f"cannot link {src} -> {dst}: the history holds {self.history.step_count} "
                                 "steps of the current links; save it if you need it, then call "
                                 "net.history.clear() before adding links")
         if weight is None:
             weight = self.rng.uniform(-INIT_SCALE, INIT_SCALE)
         weight = as_weight(weight, f"{src} -> {dst}")
-        link = Link(source, target, self.state, self.state.add_link(weight, bool(frozen)))
+        self.history.clear()
+        link = Link(source, target, self.state, self.state.add_link(weight, frozen))
         source.uplinks.append(link)
         target.downlinks.append(link)
         self.links.append(link)
@@ -236,7 +238,9 @@ class Network:
         array([6.])
         """
         self.validate()
-        return self._forward(as_vector(inputs, self._names(self.inputs), "input"))
+        inputs = as_vector(inputs, self._names(self.inputs), "input")
+        with np.errstate(all="ignore"):
+            return self._forward(inputs)
 
     def backward(self, targets, *, then=None):
         """Pull the errors back for one sample's targets; return this sample's loss.
@@ -256,7 +260,11 @@ class Network:
         """
         if not self._forwarded:
             raise NodenetError("backward() needs the outputs of a forward pass: call forward(inputs) first")
-        return self._backward(as_vector(targets, self._names(self.outputs), "target"), then)
+        if then is not None and not callable(then):
+            raise SettingError(f"then must be a function of a neuron, got {then!r}")
+        targets = as_vector(targets, self._names(self.outputs), "target")
+        with np.errstate(all="ignore"):
+            return self._backward(targets, then)
 
     def update(self, lr, momentum=0.0):
         """Change every trainable link by ``dw = -lr * grad + momentum * velocity``.
@@ -271,7 +279,9 @@ class Network:
         -0.5
         """
         check_rates(lr, momentum)
-        self._update_links(self.links, lr, momentum)
+        with training.guarded(self):
+            self._update_links(self.links, lr, momentum)
+            training.check_finite(self, 0.0 if self._last_loss is None else self._last_loss)
         self._end_step(self._last_loss)
 
     def step(self, inputs, targets, *, lr, momentum=0.0, order="phased"):
@@ -321,7 +331,15 @@ class Network:
         """
         self.validate()
         inputs, targets = self.check_samples(inputs, targets)
-        return float(np.mean([self.loss.value(self._forward(x), t) for x, t in zip(inputs, targets)]))
+        # evaluating is not training: the neurons keep the numbers of the last forward pass
+        kept = self.state.snapshot(), self.observer, self._forwarded
+        self.observer = None
+        try:
+            with np.errstate(all="ignore"):
+                return float(np.mean([self.loss.value(self._forward(x), t) for x, t in zip(inputs, targets)]))
+        finally:
+            self.state.restore(kept[0])
+            self.observer, self._forwarded = kept[1:]
 
     def check_samples(self, inputs, targets):
         """Return inputs and targets as 2-D arrays, or raise if their sizes or values are wrong."""

@@ -18,6 +18,9 @@ array([0.5])
 
 import numpy as np
 
+from .checks import as_number
+from .errors import DataError
+
 __all__ = ["State", "Slot"]
 
 NEURON_FIELDS = ("net", "out", "error", "delta")
@@ -95,4 +98,13 @@ class Slot:
         return float(getattr(obj._state, self.field)[obj.index])
 
     def __set__(self, obj, value):
-        getattr(obj._state, self.field)[obj.index] = value
+        getattr(obj._state, self.field)[obj.index] = self.checked(obj, value)
+
+    def checked(self, obj, value):
+        """``value`` as a float, or raise DataError if it is not a real number."""
+        if isinstance(value, float):        # the engine's own values are floats: no checks
+            return value
+        number = as_number(value)
+        if number is None:
+            raise DataError(f"{self.field} of {obj!r} must be a real number, got {value!r}")
+        return number

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .atomic import atomic_write
+from .checks import check_choice
 from .errors import DataError, SettingError
 from .events import loss_event, number, pull_event, push_event, update_event
 
@@ -102,10 +103,8 @@ class Tracer:
     """
 
     def __init__(self, network, detail="step"):
-        if detail not in DETAILS:
-            raise SettingError(f"unknown detail {detail!r}: choose one of {', '.join(DETAILS)}")
+        self.detail = check_choice(detail, DETAILS, "detail")
         self.network = network
-        self.detail = detail
         self.events = []
         self.frames = []
         self.step = 1

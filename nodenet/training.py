@@ -24,10 +24,10 @@ import contextlib
 
 import numpy as np
 
-from .checks import as_vector, check_count, check_rates
-from .errors import SettingError
+from .checks import MAX_RESERVE, as_vector, check_choice, check_count, check_rates
+from .errors import DivergenceError, SettingError
 
-__all__ = ["ORDERS", "step", "batch_step", "train"]
+__all__ = ["ORDERS", "step", "batch_step", "train", "guarded", "check_finite"]
 
 ORDERS = ("phased", "wave")
 
@@ -68,16 +68,19 @@ def batch_step(network, inputs, targets, *, lr, momentum=0.0):
     >>> net.link("i1", "o1").grad
     5.0
     """
-    grad_sum = np.zeros(len(network.links))
-    loss_sum = 0.0
-    for x, t in zip(inputs, targets):
-        network._forward(x)
-        loss_sum += network._backward(t)
-        grad_sum += network.state.grad
-    network.state.grad[...] = grad_sum / len(inputs)
-    network._update_links(network.links, lr, momentum)
-    network._end_step(loss_sum / len(inputs))
-    return loss_sum / len(inputs)
+    with guarded(network):
+        grad_sum = np.zeros(len(network.links))
+        loss_sum = 0.0
+        for x, t in zip(inputs, targets):
+            network._forward(x)
+            loss_sum += network._backward(t)
+            grad_sum += network.state.grad
+        network.state.grad[...] = grad_sum / len(inputs)
+        network._update_links(network.links, lr, momentum)
+        loss = loss_sum / len(inputs)
+        check_finite(network, loss)
+    network._end_step(loss)
+    return loss
 
 
 def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, shuffle=True,
@@ -123,7 +126,7 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
     network.validate()
     inputs, targets = network.check_samples(inputs, targets)
     network._start_history()
-    network.history.reserve(epochs * -(-len(inputs) // batch_size))
+    network.history.reserve(min(epochs * -(-len(inputs) // batch_size), MAX_RESERVE))
     with tracer if tracer is not None else contextlib.nullcontext():
         return np.array([_epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order)
                          for _ in range(epochs)])
@@ -143,15 +146,67 @@ def _epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order):
 
 
 def _online_step(network, inputs, targets, lr, momentum, order):
-    network._forward(inputs)
-    if order == "wave":
-        loss = network._backward(targets, then=lambda n: network._update_links(n.uplinks, lr, momentum))
-    else:
-        loss = network._backward(targets)
-        # deltas use the old weights, so updates wait until the backward pass is complete
-        network._update_links(network.links, lr, momentum)
+    with guarded(network):
+        network._forward(inputs)
+        if order == "wave":
+            loss = network._backward(targets, then=lambda n: network._update_links(n.uplinks, lr, momentum))
+        else:
+            loss = network._backward(targets)
+            # deltas use the old weights, so updates wait until the backward pass is complete
+            network._update_links(network.links, lr, momentum)
+        check_finite(network, loss)
     network._end_step(loss)
     return loss
+
+
+@contextlib.contextmanager
+def guarded(network):
+    """Run one step so that, if it fails, it leaves the network as it was before it.
+
+    Inside, numpy does not warn about overflow: :func:`check_finite` finds the NaN or
+    infinity it leaves and raises DivergenceError instead. Any exception, Ctrl-C included,
+    puts back every weight, velocity, grad and neuron value.
+    """
+    snapshot = network.state.snapshot()
+    try:
+        with np.errstate(all="ignore"):
+            yield
+    except BaseException:
+        network.state.restore(snapshot)
+        raise
+
+
+def check_finite(network, loss):
+    """Raise DivergenceError naming the first neuron or link, in forward order, that is not finite.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+    >>> net.link("i1", "o1").weight = 1e308
+    >>> _ = net.forward([10.0])
+    >>> check_finite(net, 0.0)
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.DivergenceError: training diverged at step 1: net of neuron o1 is inf; the network is back as it was before step 1. Lower lr or momentum and train again.
+    """
+    state = network.state
+    if np.isfinite(state.out).all() and np.isfinite(state.weight).all() and np.isfinite(loss):
+        return
+    step = network.history.step_count + 1
+    raise DivergenceError(f"training diverged at step {step}: {_first_bad(network, loss)}; the network is "
+                          f"back as it was before step {step}. Lower lr or momentum and train again.", step)
+
+
+def _first_bad(network, loss):
+    for neuron in network.forward_order:
+        for field in ("net", "out"):
+            if not np.isfinite(getattr(neuron, field)):
+                return f"{field} of neuron {neuron.name} is {getattr(neuron, field)}"
+    for link in network.links:
+        if not np.isfinite(link.weight):
+            return f"the weight of {link.src.name} -> {link.dst.name} is {link.weight}"
+    return f"the loss is {loss}"
 
 
 def _check_tracer(tracer, network):
@@ -160,8 +215,7 @@ def _check_tracer(tracer, network):
 
 
 def _check_order(order, batch_size):
-    if order not in ORDERS:
-        raise SettingError(f"unknown order {order!r}: choose one of {', '.join(ORDERS)}")
+    check_choice(order, ORDERS, "order")
     if order == "wave" and batch_size != 1:
         raise SettingError(f"the wave order updates after each sample, so it needs batch_size 1, "
                            f"got batch_size {batch_size}; use order='phased' for mini-batches")

@@ -2,10 +2,11 @@
 
 Inputs 0.05, 0.10; targets 0.01, 0.99; half_sse loss; lr 0.5; no momentum; bias links
 frozen. Prints every value of the classic step-by-step table, read from the network's
-neuron and link objects.
+neuron and link objects, to 9 significant digits.
 """
 
 import nodenet as nn
+from nodenet.events import number
 
 INPUTS = [0.05, 0.10]
 TARGETS = [0.01, 0.99]
@@ -51,7 +52,7 @@ def table(net):
 
 def main():
     for quantity, value in table(build()):
-        print(f"{quantity:<24}{value:.9f}")
+        print(f"{quantity:<24}{number(value)}")
 
 
 if __name__ == "__main__":

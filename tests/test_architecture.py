@@ -7,8 +7,10 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nodenet"
 CORE = ["errors", "registry", "checks", "atomic", "activations", "losses", "state", "neuron",
-        "link", "network", "training", "layered", "io"]
-FORBIDDEN = {"matplotlib", "render", "plots", "export", "layout", "tracer", "cli", "scenario"}
+        "link", "network", "training", "layered", "io", "history", "events"]
+TRACING = ["tracer"]
+LEAVES = ["matplotlib", "render", "plots", "export", "layout", "cli", "scenario", "datasets"]
+FORBIDDEN = set(LEAVES) | set(TRACING)
 
 
 def imported_names(module):
@@ -27,6 +29,13 @@ def test_core_module_imports_nothing_from_the_leaves(module):
     assert parts & FORBIDDEN == set()
 
 
+@pytest.mark.parametrize("module", TRACING)
+def test_tracing_imports_no_drawing_and_no_command_line(module):
+    parts = {part for name in imported_names(module) for part in name.split(".")}
+    assert parts & set(LEAVES) == set()
+
+
 def test_every_module_is_classified():
     modules = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
-    assert set(CORE) <= modules
+    assert modules == (set(CORE) | set(TRACING) | set(LEAVES)) & modules
+    assert set(CORE) | set(TRACING) <= modules

@@ -49,7 +49,7 @@ CASES = [
      "target o2 is inf: targets must be finite numbers"),
     ("inf in training targets", lambda n: n.train([[0, 0], [1, 1]], [[0, 0], [1, -np.inf]], epochs=1, lr=0.1),
      nn.DataError, "target o2 of sample 1 is -inf"),
-    ("text input", lambda n: n.forward(["a", "b"]), nn.DataError, "inputs must be numbers"),
+    ("text input", lambda n: n.forward(["a", "b"]), nn.DataError, "inputs must be real numbers, got ['a', 'b']"),
     ("rows differ", lambda n: n.train([[0, 0]], [[0, 0], [1, 1]], epochs=1, lr=0.1), nn.ShapeError,
      "1 input rows but 2 target rows"),
     ("unknown activation", lambda n: n.add_neuron("h3", activation="sigmoud"), nn.UnknownNameError,
@@ -121,3 +121,100 @@ def test_every_error_class_is_a_nodenet_error():
     classes = [nn.TopologyError, nn.ShapeError, nn.DataError, nn.SettingError, nn.UnknownNameError,
                nn.FileFormatError, nn.FileAccessError]
     assert all(issubclass(cls, nn.NodenetError) for cls in classes)
+
+
+def activation_net(activation="linear"):
+    net = nn.Network()
+    net.add_input("x")
+    net.add_bias("b")
+    net.add_neuron("h", activation=activation)
+    net.add_neuron("o", activation="linear", output=True)
+    for src, dst in [("x", "h"), ("h", "o"), ("b", "o")]:
+        net.connect(src, dst, weight=1.0)
+    return net
+
+
+HOSTILE = [
+    ("negative seed", lambda n: nn.Network(seed=-1), nn.SettingError,
+     "seed must be a whole number >= 0 or None, got -1"),
+    ("text seed", lambda n: nn.layered([2, 1], seed="abc"), nn.SettingError, "got 'abc'"),
+    ("float seed", lambda n: nn.layered([2, 1], seed=1.5), nn.SettingError, "got 1.5"),
+    ("huge weight", lambda n: n.connect("i1", "o1", weight=10 ** 400), nn.DataError,
+     "the weight of i1 -> o1 must be a finite number"),
+    ("huge lr", lambda n: n.update(lr=10 ** 400), nn.SettingError, "lr must be a number > 0"),
+    ("huge input", lambda n: n.forward([10 ** 400, 0]), nn.DataError, "inputs must be real numbers"),
+    ("complex input", lambda n: n.forward(np.array([1 + 1j, 0])), nn.DataError, "inputs must be real numbers"),
+    ("bool inputs", lambda n: n.forward([True, False]), nn.DataError, "inputs must be real numbers"),
+    ("text numbers", lambda n: n.forward(["1", "2"]), nn.DataError, "inputs must be real numbers"),
+    ("array as output flag", lambda n: n.add_neuron("h3", output=np.array([1, 0])), nn.SettingError,
+     "output must be True or False"),
+    ("text as frozen flag", lambda n: n.connect("i1", "o1", frozen="False"), nn.SettingError,
+     "frozen must be True or False, got 'False'"),
+    ("array as order", lambda n: n.step(INPUTS, TARGETS, lr=0.1, order=np.array(["wave"])), nn.SettingError,
+     "unknown order"),
+    ("text weight", lambda n: setattr(n.link("i1", "h1"), "weight", "abc"), nn.DataError,
+     "weight of Link(i1 -> h1, weight=0.15, velocity=0) must be a real number, got 'abc'"),
+    ("no weight", lambda n: setattr(n.link("i1", "h1"), "weight", None), nn.DataError, "got None"),
+    ("velocity of a frozen link", lambda n: setattr(n.link("b1", "h1"), "velocity", 0.5), nn.DataError,
+     "b1 -> h1 is frozen: its velocity stays 0; set frozen = False first"),
+    ("then is not a function", lambda n: n.backward(TARGETS, then="x"), nn.SettingError,
+     "then must be a function of a neuron, got 'x'"),
+    ("replace a built-in", lambda n: nn.register_activation("sigmoid", np.tanh, lambda a, b: 1 - b * b),
+     nn.SettingError, "'sigmoid' is a built-in activation and cannot be replaced"),
+    ("activation without f", lambda n: nn.register_activation("nothing", None, None), nn.SettingError,
+     "the f of activation 'nothing' must be a function, got None"),
+    ("astronomic layer", lambda n: nn.layered([2, 10 ** 400, 1]), nn.SettingError,
+     "nodenet draws every neuron and keeps every link's history"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", [case[1:] for case in HOSTILE], ids=[c[0] for c in HOSTILE])
+def test_hostile_call_raises_and_changes_nothing(net, call, error, message):
+    before = fingerprint(net)
+    with pytest.raises(error) as raised:
+        call(net)
+    assert message in str(raised.value)
+    assert fingerprint(net) == before
+
+
+def test_divergence_stops_at_the_step_and_restores_it():
+    net = nn.layered([1, 1], activation="linear", seed=0)
+    with pytest.raises(nn.DivergenceError) as raised:
+        net.train([[10.0], [-10.0]], [[1.0], [0.0]], epochs=60, lr=5.0, shuffle=False)
+    step = raised.value.step
+    assert 2 < step < 120
+    assert str(raised.value).startswith(f"training diverged at step {step}: ")
+    assert "Lower lr or momentum" in str(raised.value)
+    twin = nn.layered([1, 1], activation="linear", seed=0)
+    done = step - 1
+    for k in range(done):
+        twin.step([[10.0], [-10.0]][k % 2], [[1.0], [0.0]][k % 2], lr=5.0)
+    assert net.state.weight.tolist() == twin.state.weight.tolist()
+    assert net.state.velocity.tolist() == twin.state.velocity.tolist()
+    assert len(net.history) == done and np.isfinite(net.history.array("weight")).all()
+
+
+def test_a_failing_custom_activation_leaves_the_step_undone():
+    nn.register_activation("root_test", lambda n: abs(n) ** 0.5, lambda n, o: 0.5 / o)
+    for order in ("phased", "wave"):
+        net = activation_net("root_test")
+        before = fingerprint(net)
+        with pytest.raises(ZeroDivisionError):
+            net.step([0.0], [5.0], lr=0.1, order=order)
+        assert fingerprint(net) == before
+
+
+def test_evaluate_keeps_the_last_forward_pass():
+    net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+    net.link("i1", "o1").weight = 1.0
+    net.forward([2.0])
+    assert net.evaluate([[7.0]], [[0.0]]) == 24.5
+    assert net.backward([0.0]) == 2.0 and net.link("i1", "o1").grad == 4.0
+
+
+def test_a_failed_train_does_not_block_new_links():
+    net = nn.layered([2, 1], seed=0)
+    with pytest.raises(nn.ShapeError):
+        net.train([[1, 2, 3]], [[1]], epochs=1, lr=0.1)
+    net.add_neuron("h")
+    net.connect("i1", "h")

@@ -33,15 +33,28 @@ def test_loaded_network_continues_training_bit_for_bit(tmp_path, seed):
     assert copy.state.velocity.tolist() == net.state.velocity.tolist()
 
 
+def test_numpy_seed_saves_and_a_saved_gradient_is_used(tmp_path):
+    net = nn.layered([2, 1], seed=np.int64(3))
+    net.forward([1.0, -1.0])
+    net.backward([1.0])
+    net.save(tmp_path / "net.json")
+    copy = nn.load(tmp_path / "net.json")
+    assert copy.seed == 3
+    net.update(lr=0.5)
+    copy.update(lr=0.5)
+    assert copy.state.weight.tolist() == net.state.weight.tolist()
+
+
 def test_file_layout(tmp_path):
     golden_network().save(tmp_path / "net.json")
     text = (tmp_path / "net.json").read_text()
     data = json.loads(text)
     assert (data["format"], data["version"], data["loss"], data["seed"]) == ("nodenet-network", 1, "half_sse", 0)
     assert data["neurons"][4] == {"name": "h1", "kind": "computing", "activation": "sigmoid", "output": False}
-    assert data["links"][0] == {"src": "i1", "dst": "h1", "weight": 0.15, "velocity": 0.0, "frozen": False}
+    assert data["links"][0] == {"src": "i1", "dst": "h1", "weight": 0.15, "velocity": 0.0, "grad": 0.0,
+                                "frozen": False}
     assert data["links"][-1]["frozen"] is True
-    assert '  {"src": "i1", "dst": "h1", "weight": 0.15, "velocity": 0.0, "frozen": false},\n' in text
+    assert '  {"src": "i1", "dst": "h1", "weight": 0.15, "velocity": 0.0, "grad": 0.0, "frozen": false},\n' in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.json"]
 
 

@@ -54,6 +54,18 @@ def test_loss_values_by_hand():
     assert nn.loss("half_sse").value([[1.0], [2.0]], [[0.0], [0.0]]).tolist() == [0.5, 2.0]
 
 
+def test_bce_delta_of_a_sigmoid_output_is_out_minus_target():
+    # dE/dnet = o - t for bce on a sigmoid, as long as the sigmoid has not rounded to 0 or 1
+    for weight in (2.0, 30.0, -30.0):
+        net = nn.Network(loss="bce")
+        net.add_input("x")
+        net.add_neuron("o", activation="sigmoid", output=True)
+        net.connect("x", "o", weight=weight)
+        out = net.forward([1.0])[0]
+        net.backward([0.0])
+        assert net.neuron("o").delta == pytest.approx(out, rel=1e-6)
+
+
 def test_bce_is_finite_for_saturated_outputs():
     loss = nn.loss("bce")
     assert np.isfinite(loss.value([1.0, 0.0], [0.0, 1.0]))

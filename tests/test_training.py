@@ -92,6 +92,17 @@ def test_mini_batch_step_uses_the_mean_gradient():
     assert net.link("x", "y").weight == pytest.approx(0.5 - 0.1625, abs=1e-15)
 
 
+def test_mini_batch_momentum_by_hand():
+    # x = 1 and x = 2, t = 0, lr 0.1, momentum 0.5, one batch of both per step:
+    # step 1: outs 0.75, 1.25; grads 0.75, 2.5; mean 1.625; dw -0.1625 -> w 0.3375
+    # step 2: outs 0.5875, 0.925; grads 0.5875, 1.85; mean 1.21875;
+    #         dw = -0.121875 + 0.5 * -0.1625 = -0.203125 -> w 0.134375
+    net = one_link_net()
+    net.train([[1.0], [2.0]], [[0.0], [0.0]], epochs=2, lr=0.1, momentum=0.5, batch_size=2, shuffle=False)
+    link = net.link("x", "y")
+    assert [link.weight, link.velocity, link.grad] == pytest.approx([0.134375, -0.203125, 1.21875], abs=1e-15)
+
+
 def test_batch_larger_than_the_data_is_one_batch_per_epoch():
     a, b = one_link_net(), one_link_net()
     data = ([[1.0], [2.0]], [[0.0], [0.0]])
