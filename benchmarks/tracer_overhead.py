@@ -2,9 +2,11 @@
 
 The reference is the core as it was before tracing and history existed (git revision
 BASELINE, extracted from this repository), measured in the same run. Each measurement
-runs in its own process; the figure is the median of several repeats.
+runs in its own process; the runs are interleaved over several rounds, so that a busy
+moment of a shared machine does not fall on one of them alone, and each figure is the
+median over all its repeats.
 
-    python benchmarks/tracer_overhead.py [--repeats 5] [--baseline REV]
+    python benchmarks/tracer_overhead.py [--rounds 3] [--repeats 3] [--baseline REV]
 """
 
 import argparse
@@ -47,7 +49,7 @@ def measure(pythonpath, detail, repeats):
     env = dict(os.environ, PYTHONPATH=str(pythonpath))
     out = subprocess.run([sys.executable, __file__, "--worker", detail, "--repeats", str(repeats)],
                          env=env, capture_output=True, text=True, check=True, cwd=pythonpath).stdout
-    return statistics.median(json.loads(out))
+    return json.loads(out)
 
 
 def extract(revision, into):
@@ -61,23 +63,29 @@ def extract(revision, into):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--baseline", default=BASELINE)
     parser.add_argument("--worker", choices=DETAILS)
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker, args.repeats)
     steps = SAMPLES * EPOCHS
+    runs = {"reference": []} | {detail: [] for detail in DETAILS}
     with tempfile.TemporaryDirectory() as old:
         extract(args.baseline, old)
-        reference = measure(old, "none", args.repeats)
-    print(f"{SIZES} sigmoid net, {steps} online steps, momentum 0.9; median of {args.repeats} runs")
+        for _ in range(args.rounds):
+            runs["reference"] += measure(old, "none", args.repeats)
+            for detail in DETAILS:
+                runs[detail] += measure(ROOT, detail, args.repeats)
+    seconds = {run: statistics.median(times) for run, times in runs.items()}
+    print(f"{SIZES} sigmoid net, {steps} online steps, momentum 0.9; "
+          f"median of {args.rounds} x {args.repeats} runs")
     print(f"{'run':<32}{'seconds':>9}{'steps/s':>10}{'vs reference':>14}")
-    print(f"{'core before tracing (' + args.baseline + ')':<32}{reference:>9.3f}{steps / reference:>10.0f}{1:>13.2f}x")
-    for detail in DETAILS:
-        seconds = measure(ROOT, detail, args.repeats)
-        label = "no tracer (history on)" if detail == "none" else f"tracer, detail={detail}"
-        print(f"{label:<32}{seconds:>9.3f}{steps / seconds:>10.0f}{seconds / reference:>13.2f}x")
+    labels = {"reference": f"core before tracing ({args.baseline})", "none": "no tracer (history on)"}
+    for run, median in seconds.items():
+        label = labels.get(run, f"tracer, detail={run}")
+        print(f"{label:<32}{median:>9.3f}{steps / median:>10.0f}{median / seconds['reference']:>13.2f}x")
 
 
 if __name__ == "__main__":

@@ -76,12 +76,13 @@ class Link:
 
     def update(self, lr, momentum=0.0):
         """Apply classical momentum; return the weight change ``dw`` (0 for a frozen link)."""
-        if self.frozen:
+        state, i = self._state, self.index
+        if state.frozen[i]:
             return 0.0
-        dw = -lr * self.grad + momentum * self.velocity
-        self.weight += dw
-        self.velocity = dw
-        return dw
+        dw = -lr * state.grad[i] + momentum * state.velocity[i]
+        state.weight[i] += dw
+        state.velocity[i] = dw
+        return float(dw)
 
     def __repr__(self):
         return (f"Link({self.src.name} -> {self.dst.name}, weight={self.weight:.6g}, "

@@ -98,12 +98,12 @@ class Slot:
         return float(getattr(obj._state, self.field)[obj.index])
 
     def __set__(self, obj, value):
-        getattr(obj._state, self.field)[obj.index] = self.checked(obj, value)
+        if not isinstance(value, float):        # the engine's own values are floats: no checks
+            value = self.checked(obj, value)
+        getattr(obj._state, self.field)[obj.index] = value
 
     def checked(self, obj, value):
         """``value`` as a float, or raise DataError if it is not a real number."""
-        if isinstance(value, float):        # the engine's own values are floats: no checks
-            return value
         number = as_number(value)
         if number is None:
             raise DataError(f"{self.field} of {obj!r} must be a real number, got {value!r}")
