@@ -23,15 +23,25 @@ from .link import Link
 from .losses import Loss, loss, loss_names
 from .network import Network
 from .neuron import Neuron
-from .tracer import Frame, Tracer
+from .tracer import Frame, Tracer, snapshot
 
 __version__ = "0.1.0"
+
+# the drawing modules import matplotlib, so they load on first use: nn.plots.loss(...)
+_LAZY = ("plots", "render", "export", "layout")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'nodenet' has no attribute {name!r}")
 
 __all__ = [
     "Activation", "activation", "activation_names", "register_activation",
     "Loss", "loss", "loss_names",
     "Network", "Neuron", "Link", "layered", "load", "write_graphml", "training",
-    "Tracer", "Frame", "History",
+    "Tracer", "Frame", "History", "snapshot",
     "NodenetError", "TopologyError", "ShapeError", "DataError", "SettingError",
     "UnknownNameError", "FileFormatError", "FileAccessError", "DivergenceError",
 ]

@@ -368,6 +368,10 @@ class Network:
         from .io import from_networkx
         return from_networkx(graph, loss=loss, seed=seed)
 
+    def _repr_png_(self):
+        from .render import network_png     # drawing is imported only when asked for
+        return network_png(self)
+
     def __repr__(self):
         sizes = f"{len(self.inputs)} inputs, {len(self.neurons)} neurons, {len(self.links)} links"
         return f"Network({sizes}, loss={self.loss.name})"

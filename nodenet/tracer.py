@@ -29,7 +29,7 @@ from .checks import check_choice
 from .errors import DataError, SettingError
 from .events import loss_event, number, pull_event, push_event, update_event
 
-__all__ = ["Tracer", "Frame", "DETAILS", "FORMAT", "VERSION"]
+__all__ = ["Tracer", "Frame", "snapshot", "DETAILS", "FORMAT", "VERSION"]
 
 DETAILS = ("op", "phase", "step", "epoch")
 FORMAT = "nodenet-frames"
@@ -221,6 +221,27 @@ class Tracer:
         with atomic_write(path) as handle:
             handle.write(text)
 
+    def export(self, path, format=None, **options):
+        """Draw the frames and write them to ``path``; see :func:`nodenet.export.export`.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, nodenet as nn
+        >>> net = nn.layered([2, 1], seed=0)
+        >>> tracer = nn.Tracer(net, detail="step")
+        >>> _ = net.train([[0, 1]], [[1]], epochs=3, lr=0.5, tracer=tracer)
+        >>> tracer.export(pathlib.Path(tempfile.mkdtemp()) / "anim.gif", quiet=True).suffix
+        '.gif'
+        """
+        from .export import export     # drawing is imported only when asked for
+        return export(self, path, format, **options)
+
+    def _repr_html_(self):
+        if not self.frames:
+            return f"<pre>{self!r}</pre>"
+        from .export import html_player
+        return html_player(self)
+
     def to_dict(self):
         """The tracer's frames as plain JSON-ready data."""
         network = self.network
@@ -235,6 +256,24 @@ class Tracer:
     def __repr__(self):
         return (f"Tracer(detail={self.detail!r}, {len(self.events)} events, {len(self.frames)} frames, "
                 f"step {self.step}, epoch {self.epoch})")
+
+
+def snapshot(network, caption=None):
+    """A frame of ``network`` as it is now: every number, no changes, detail "state".
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> frame = snapshot(nn.layered([2, 1], seed=0))
+    >>> frame.caption, frame.weight(("b1", "o1"))
+    ('the network after 0 steps', 0.0)
+    """
+    steps = network.history.step_count
+    loss = float(network.history.loss[-1]) if len(network.history) else None
+    return Frame(0, "state", "forward", steps, 0, None, caption or f"the network after {steps} steps", loss,
+                 tuple(n.name for n in network.neurons), tuple(link.id for link in network.links),
+                 _frozen_copies(network.state, NEURON_FIELDS), _frozen_copies(network.state, LINK_FIELDS),
+                 {}, {}, ())
 
 
 def _frozen_copies(state, fields):

@@ -1,0 +1,337 @@
+"""Exporting a tracer's frames: PNG files, GIF, MP4, a self-contained HTML player, JSON.
+
+Formats are registered by name; the format of a path comes from its suffix (``.gif``,
+``.mp4``, ``.html``, ``.json``) or, for a directory of PNG files, from ``format="png"``
+or a path ending in "/". Every writer streams: it encodes each frame as it is drawn and
+keeps none, so memory does not grow with the number of frames. Files are written to a
+temporary name and renamed when complete; PNG frames each on their own.
+
+MP4 uses the ffmpeg binary shipped in the imageio-ffmpeg package (no system ffmpeg is
+needed); GIF uses Pillow.
+
+Examples
+--------
+>>> import pathlib, tempfile, nodenet as nn
+>>> net = nn.layered([2, 1], seed=0)
+>>> tracer = nn.Tracer(net, detail="step")
+>>> _ = net.train([[0, 1], [1, 0]], [[1], [0]], epochs=2, lr=0.5, tracer=tracer)
+>>> out = pathlib.Path(tempfile.mkdtemp())
+>>> export(tracer, out / "anim.gif", quiet=True).name
+'anim.gif'
+>>> sorted(p.name for p in export(tracer, out / "frames", format="png", quiet=True).iterdir())[:2]
+['frame_00000.png', 'frame_00001.png']
+"""
+
+import collections
+import io
+import itertools
+import multiprocessing
+import os
+import signal
+from multiprocessing import shared_memory
+from pathlib import Path
+
+import numpy as np
+from PIL import GifImagePlugin, Image
+
+from .atomic import atomic_write
+from .checks import as_number
+from .errors import FileAccessError, SettingError
+from . import player
+from .progress import progress
+from .registry import Registry
+from .render import Canvas, Scene
+
+__all__ = ["export", "format_of", "formats", "html_player", "register_writer", "SUFFIXES"]
+
+SUFFIXES = {".gif": "gif", ".mp4": "mp4", ".html": "html", ".htm": "html", ".json": "json"}
+DEFAULT_FPS = 4
+MAX_WORKERS = 4
+PARALLEL_FROM = 48      # frames; fewer are drawn faster than workers start
+IN_FLIGHT = 3           # frames queued per worker
+_job = _canvas = None   # what a forked worker draws, and its canvas
+
+_writers = Registry("export format")
+_player_ids = itertools.count(1)
+
+
+def register_writer(name):
+    """Register a frame writer class under ``name`` (a class decorator).
+
+    A writer is made as ``Writer(path, size, fps)``; ``write(rgb)`` takes one frame as an
+    (height, width, 3) uint8 array; ``close()`` finishes the file, ``abort()`` removes
+    what is unfinished.
+    """
+    def register(cls):
+        _writers.register(name, cls)
+        return cls
+    return register
+
+
+def formats():
+    """The export formats: the registered frame writers and "json"."""
+    return _writers.names() + ["json"]
+
+
+def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet=False, workers=None):
+    """Draw every frame of ``tracer`` and write them to ``path``; return the path written.
+
+    Parameters
+    ----------
+    format : str, optional
+        "png" (a directory of frame_00000.png, ...), "gif", "mp4", "html" or "json";
+        by default from the suffix of ``path``.
+    fps : float
+        Frames per second of animations.
+    size : (int, int)
+        Width and height in pixels, even numbers.
+    quiet : bool
+        No progress bar.
+    workers : int, optional
+        Processes that draw frames side by side (default: one per core, at most 4; long
+        traces only). The pictures are the same however many draw them.
+    """
+    fmt = format or format_of(path)
+    path = Path(path)
+    if not tracer.frames:
+        raise SettingError("the tracer has no frames to export: train with tracer=... first, "
+                           "or run forward/backward/update inside 'with tracer:'")
+    if fmt == "json":
+        _parent(path)
+        tracer.save_json(path)
+        return path
+    writer_class = _writers.get(fmt)
+    size, fps = _check_size(size), _check_fps(fps)
+    pictures = pictures_of(tracer.frames, Scene.from_tracer(tracer), size, workers)
+    _parent(path)
+    writer = writer_class(path, size, fps)
+    try:
+        for rgb in progress(pictures, label=f"exporting {path.name}", quiet=quiet, total=len(tracer.frames)):
+            writer.write(rgb)
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        pictures.close()
+    writer.close()
+    return path
+
+
+def pictures_of(frames, scene, size, workers=None):
+    """Yield the picture of each frame, in order, drawn here or by worker processes.
+
+    Workers are forked (they inherit the scene and frames) and draw into a ring of
+    shared-memory slots, so pictures are not copied through pipes; a slot is drawn into
+    again only after its picture has been used. Memory stays flat however many frames
+    there are.
+    """
+    workers = min(os.cpu_count() or 1, MAX_WORKERS) if workers is None else workers
+    if workers <= 1 or len(frames) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        canvas = Canvas(scene, size=size)
+        for frame in frames:
+            yield canvas.rgb(frame)
+        return
+    global _job
+    shape = (size[1], size[0], 3)
+    slots = IN_FLIGHT * workers
+    memory = shared_memory.SharedMemory(create=True, size=slots * int(np.prod(shape)))
+    try:
+        ring = np.ndarray((slots, *shape), dtype=np.uint8, buffer=memory.buf)
+        _job = (scene, frames, size, ring)
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
+            pending = collections.deque()
+            for index in range(len(frames)):
+                if len(pending) == slots:
+                    yield ring[pending.popleft().get()]
+                pending.append(pool.apply_async(_draw, (index, index % slots)))
+            while pending:
+                yield ring[pending.popleft().get()]
+        del ring
+    finally:
+        _job = None
+        memory.close()
+        memory.unlink()
+
+
+def _start_worker():
+    global _canvas
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # the main process stops the pool
+    scene, _, size, _ = _job
+    _canvas = Canvas(scene, size=size)
+
+
+def _draw(index, slot):
+    _job[3][slot] = _canvas.rgb(_job[1][index])
+    return slot
+
+
+def format_of(path):
+    """The export format a path asks for, by its suffix; "png" for a path ending in "/".
+
+    Examples
+    --------
+    >>> format_of("out/anim.mp4"), format_of("out/frames/")
+    ('mp4', 'png')
+    """
+    text = str(path)
+    if text.endswith(("/", os.sep)) or Path(path).is_dir():
+        return "png"
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise SettingError(f"cannot tell the export format of '{path}': end it in "
+                           f"{', '.join(SUFFIXES)}, or give format= one of {', '.join(formats())}")
+    return SUFFIXES[suffix]
+
+
+def html_player(tracer, *, fps=DEFAULT_FPS, size=(640, 480), max_frames=300):
+    """A self-contained HTML player of the tracer's frames, as a string (for notebooks).
+
+    More than ``max_frames`` frames are thinned evenly, keeping the first and last.
+    """
+    frames = tracer.frames
+    if len(frames) > max_frames:
+        frames = [frames[int(i)] for i in np.linspace(0, len(frames) - 1, max_frames)]
+    canvas = Canvas(Scene.from_tracer(tracer), size=_check_size(size))
+    player_id = f"p{next(_player_ids)}"
+    parts = [player.start(player_id, document=False)]
+    parts += [player.frame(player_id, _png(canvas.rgb(frame))) for frame in frames]
+    parts.append(player.end(player_id, _check_fps(fps), document=False))
+    return "".join(parts)
+
+
+@register_writer("png")
+class PngWriter:
+    """A directory of frame_00000.png, frame_00001.png, ...; each file written atomically."""
+
+    def __init__(self, path, size, fps):
+        self.directory = Path(path)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise FileAccessError(f"cannot make the directory '{path}': {err.strerror}") from err
+        self.count = 0
+
+    def write(self, rgb):
+        with atomic_write(self.directory / f"frame_{self.count:05d}.png", "wb") as handle:
+            handle.write(_png(rgb))
+        self.count += 1
+
+    def close(self):
+        pass
+
+    def abort(self):
+        pass    # the frames written so far are complete files
+
+
+class _FileWriter:
+    """A writer of one file through a temporary name."""
+
+    mode = "wb"
+
+    def __init__(self, path, size, fps):
+        self._atomic = atomic_write(path, self.mode)
+        self.handle = self._atomic.__enter__()
+
+    def close(self):
+        self._atomic.__exit__(None, None, None)
+
+    def abort(self):
+        self._atomic.__exit__(RuntimeError, RuntimeError("export stopped"), None)
+
+
+@register_writer("gif")
+class GifWriter(_FileWriter):
+    """An animated GIF, looping, each frame with its own palette, written frame by frame."""
+
+    def __init__(self, path, size, fps):
+        super().__init__(path, size, fps)
+        self.duration = round(1000 / fps)
+        self.started = False
+
+    def write(self, rgb):
+        frame = Image.fromarray(rgb).quantize(colors=256, method=Image.Quantize.FASTOCTREE,
+                                              dither=Image.Dither.NONE)
+        if not self.started:
+            header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
+            self.handle.write(b"".join(header))
+            self.started = True
+        for chunk in GifImagePlugin.getdata(frame, duration=self.duration, include_color_table=True):
+            self.handle.write(chunk)
+
+    def close(self):
+        self.handle.write(b";")
+        super().close()
+
+
+@register_writer("html")
+class HtmlWriter(_FileWriter):
+    """A self-contained page: the frames as embedded PNGs and a player (play, pause, step, speed)."""
+
+    mode = "w"
+
+    def __init__(self, path, size, fps):
+        super().__init__(path, size, fps)
+        self.fps = fps
+        self.handle.write(player.start("frames"))
+
+    def write(self, rgb):
+        self.handle.write(player.frame("frames", _png(rgb)))
+
+    def close(self):
+        self.handle.write(player.end("frames", self.fps))
+        super().close()
+
+
+@register_writer("mp4")
+class Mp4Writer:
+    """H.264 video through the ffmpeg of imageio-ffmpeg, fed raw frames through a pipe."""
+
+    def __init__(self, path, size, fps):
+        import imageio_ffmpeg
+        self.path = Path(path)
+        self.temporary = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.mp4")
+        self.encoder = imageio_ffmpeg.write_frames(
+            str(self.temporary), size, fps=fps, codec="libx264", pix_fmt_in="rgb24", macro_block_size=2,
+            ffmpeg_log_level="error", output_params=["-preset", "veryfast"])
+        self.encoder.send(None)
+
+    def write(self, rgb):
+        self.encoder.send(np.ascontiguousarray(rgb))
+
+    def close(self):
+        self.encoder.close()
+        os.replace(self.temporary, self.path)
+
+    def abort(self):
+        self.encoder.close()
+        self.temporary.unlink(missing_ok=True)
+
+
+def _png(rgb):
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _parent(path):
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise FileAccessError(f"cannot make the directory '{path.parent}': {err.strerror}") from err
+
+
+def _check_size(size):
+    try:
+        width, height = (int(side) for side in size)
+    except (TypeError, ValueError):
+        raise SettingError(f"size must be (width, height) in pixels, got {size!r}") from None
+    if width < 64 or height < 64 or width % 2 or height % 2 or width > 7680 or height > 4320:
+        raise SettingError(f"size must be even numbers of pixels from 64 to 7680 x 4320, got {size!r}")
+    return width, height
+
+
+def _check_fps(fps):
+    value = as_number(fps)
+    if value is None or not 0 < value <= 120:
+        raise SettingError(f"fps must be a number of frames per second in (0, 120], got {fps!r}")
+    return value

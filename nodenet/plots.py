@@ -1,0 +1,166 @@
+"""Plots of a training run: loss, weight trajectories, a heatmap of changes, a loss landscape.
+
+Each function returns a matplotlib Figure (made without pyplot) and, given a path, also
+writes it as a PNG, atomically.
+
+Examples
+--------
+>>> import nodenet as nn
+>>> net = nn.layered([2, 2, 1], seed=0)
+>>> _ = net.train([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], epochs=20, lr=0.5)
+>>> loss(net.history).axes[0].get_ylabel()
+'loss'
+"""
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+
+from .atomic import atomic_write
+from .errors import SettingError
+
+__all__ = ["loss", "weights", "changes", "landscape"]
+
+MAX_COLUMNS = 800       # steps shown in the heatmap; longer runs are binned
+
+
+def loss(history, path=None):
+    """The loss of every recorded step, on a log scale if it spans more than a decade."""
+    figure, ax = _figure()
+    values = history.loss
+    _require(values.size, "loss")
+    ax.plot(history.steps, values, color="#2166ac", lw=1.2)
+    if np.all(values > 0) and values.max() / values.min() > 10:
+        ax.set_yscale("log")
+    ax.set(xlabel="step", ylabel="loss", title=f"loss over {history.step_count} steps")
+    ax.grid(alpha=0.3)
+    return _save(figure, path)
+
+
+def weights(history, path=None, *, links="top:8"):
+    """Weight trajectories, from the weight before the first step.
+
+    ``links`` is "top:K" (the K links that moved most), "all", or a list of links as
+    (src, dst), "src->dst" or Link.
+    """
+    figure, ax = _figure()
+    _require(len(history), "weights")
+    for link in _chosen(history, links):
+        column = history.column(link)
+        series = np.concatenate([[history.initial[column]], history.array("weight")[:, column]])
+        ax.plot(np.concatenate([[0], history.steps]), series, lw=1.2,
+                label=f"{history.link_ids[column][0]} → {history.link_ids[column][1]}")
+    ax.set(xlabel="step", ylabel="weight", title="weight trajectories")
+    ax.legend(fontsize=7, ncol=2, loc="best")
+    ax.grid(alpha=0.3)
+    return _save(figure, path)
+
+
+def changes(history, path=None):
+    """A heatmap of dw: one row per link, one column per recorded step (binned if many)."""
+    figure, ax = _figure(height=max(3.5, min(9.0, 1.5 + 0.18 * len(history.link_ids or ()))))
+    dw = history.array("dw")
+    _require(dw.size, "changes")
+    steps = history.steps
+    if len(steps) > MAX_COLUMNS:
+        edges = np.linspace(0, len(steps), MAX_COLUMNS + 1).astype(int)
+        dw = np.add.reduceat(dw, edges[:-1], axis=0)
+        steps = steps[edges[:-1]]
+    limit = float(np.abs(dw).max()) or 1.0
+    image = ax.imshow(dw.T, aspect="auto", cmap="RdBu_r", interpolation="nearest",
+                      norm=TwoSlopeNorm(0.0, -limit, limit),
+                      extent=(steps[0] - 0.5, steps[-1] + 0.5, len(history.link_ids) - 0.5, -0.5))
+    if len(history.link_ids) <= 40:
+        ax.set_yticks(range(len(history.link_ids)), [f"{s}→{d}" for s, d in history.link_ids], fontsize=7)
+    else:
+        ax.set_ylabel("link")
+    ax.set(xlabel="step", title="weight change per step (dw)")
+    figure.colorbar(image, ax=ax, label="dw")
+    return _save(figure, path)
+
+
+def landscape(network, inputs, targets, *, links, path=None, resolution=41):
+    """The loss over two links' weights, the others as they are now, with training's path.
+
+    The surface is a slice: every other weight keeps its current value, so the path
+    (from the history) is the two weights' trajectory, drawn over that slice. The
+    network is left as it was.
+    """
+    first, second = (network.link(*_pair(link)) for link in links)
+    history = network.history
+    paths = [_trajectory(history, link) for link in (first, second)]
+    xs, ys = (_span(path) for path in paths)
+    grid = np.empty((resolution, resolution))
+    kept = first.weight, second.weight
+    try:
+        for i, y in enumerate(np.linspace(*ys, resolution)):
+            for j, x in enumerate(np.linspace(*xs, resolution)):
+                first.weight, second.weight = x, y
+                grid[i, j] = network.evaluate(inputs, targets)
+    finally:
+        first.weight, second.weight = kept
+    figure, ax = _figure(width=6.0, height=5.0)
+    contours = ax.contourf(np.linspace(*xs, resolution), np.linspace(*ys, resolution), grid, levels=24,
+                           cmap="viridis")
+    figure.colorbar(contours, ax=ax, label="loss")
+    ax.plot(*paths, color="white", lw=1.5)
+    ax.plot(paths[0][0], paths[1][0], "o", color="white", label="start")
+    ax.plot(paths[0][-1], paths[1][-1], "*", color="#ffb000", ms=12, label="now")
+    ax.set(xlabel=f"w({first.src.name}→{first.dst.name})", ylabel=f"w({second.src.name}→{second.dst.name})",
+           title="loss landscape (other weights as they are now)")
+    ax.legend(fontsize=8, loc="upper right")
+    return _save(figure, path)
+
+
+def _figure(width=6.4, height=4.0):
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure, figure.add_subplot()
+
+
+def _save(figure, path):
+    if path is not None:
+        with atomic_write(path, "wb") as handle:
+            figure.savefig(handle, format="png")
+    return figure
+
+
+def _require(size, what):
+    if not size:
+        raise SettingError(f"the history has no recorded steps to plot {what} of: train the network first")
+
+
+def _chosen(history, links):
+    if isinstance(links, str) and links.startswith("top:"):
+        try:
+            count = int(links[4:])
+        except ValueError:
+            raise SettingError(f"links='top:K' needs a whole number K, got {links!r}") from None
+        return [link for link, _ in history.top_changed(count)]
+    if links == "all":
+        return list(history.link_ids)
+    if isinstance(links, str):
+        raise SettingError(f"links must be 'top:K', 'all' or a list of links, got {links!r}")
+    return list(links)
+
+
+def _pair(link):
+    if isinstance(link, str) and "->" in link:
+        return tuple(part.strip() for part in link.split("->", 1))
+    if hasattr(link, "src"):
+        return link.src.name, link.dst.name
+    return tuple(link)
+
+
+def _trajectory(history, link):
+    if history.link_ids is None or link.id not in history.link_ids:
+        return np.array([link.weight])
+    column = history.column(link.id)
+    return np.concatenate([[history.initial[column]], history.array("weight")[:, column]])
+
+
+def _span(path):
+    low, high = float(path.min()), float(path.max())
+    margin = max(0.5 * (high - low), 0.5)
+    return low - margin, high + margin

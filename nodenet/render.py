@@ -1,0 +1,336 @@
+"""Drawing frames with matplotlib: one set of artists, updated from frame to frame.
+
+A :class:`Scene` holds what stays the same over a trace: the neurons and links, their
+places, and the colour scales (fixed over the whole trace, so frames are comparable).
+:class:`FrameArtists` draws frames of a scene on an Axes; ``draw(frame)`` only changes
+the properties of artists it made once.
+
+How a frame looks:
+
+- links: colour by sign (blue +, red -), width by |weight|; frozen links dashed;
+  links in ``frame.changes`` glow amber, more for larger changes, and the largest few
+  changes are written on them;
+- neurons: filled by ``out`` in forward frames, ringed by ``delta`` in backward and
+  update frames (red +, blue -); the focus of an op frame has an orange ring;
+- title: phase, step, epoch and loss; caption: the event's formula with its numbers.
+
+Examples
+--------
+>>> import nodenet as nn
+>>> net = nn.layered([2, 2, 1], seed=0)
+>>> tracer = nn.Tracer(net, detail="step")
+>>> _ = net.train([[0, 1]], [[1]], epochs=2, lr=0.5, tracer=tracer)
+>>> canvas = Canvas(Scene.from_tracer(tracer))
+>>> canvas.rgb(tracer.frames[0]).shape
+(480, 640, 3)
+"""
+
+import io
+import textwrap
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib import colormaps, font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize, to_rgba
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from PIL import Image, ImageDraw, ImageFont
+
+from .layout import depths, link_path, positions
+from .tracer import snapshot
+
+__all__ = ["Scene", "FrameText", "frame_text", "FrameArtists", "Canvas", "draw_frame", "network_png"]
+
+POSITIVE, NEGATIVE = np.array(to_rgba("#2166ac")), np.array(to_rgba("#b2182b"))
+GLOW, FOCUS = "#ffb000", "#ff6d00"
+OUT_MAP, DELTA_MAP = colormaps["YlGn"], colormaps["RdBu_r"]
+LABELLED_CHANGES = 3
+CAPTION_WIDTH = 84
+LEGEND = ("links: blue +, red −, width |w|, dashed frozen; amber: changed since the last frame "
+          "· neurons: fill out, ring δ")
+# pixel sizes at 480 pixels high: family, weight, size
+FONTS = {"title": ("DejaVu Sans", "normal", 15), "caption": ("DejaVu Sans Mono", "normal", 11),
+         "legend": ("DejaVu Sans", "normal", 9), "name": ("DejaVu Sans", "bold", 12),
+         "value": ("DejaVu Sans", "normal", 10), "change": ("DejaVu Sans", "normal", 11)}
+FORWARD_PHASES = ("forward", "loss")
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What stays the same over a trace: neurons, links, places and colour scales."""
+
+    neuron_names: tuple
+    kinds: tuple
+    outputs: tuple
+    link_ids: tuple
+    frozen: tuple
+    pos: dict
+    spans: tuple
+    max_weight: float
+    max_delta: float
+    out_range: tuple
+
+    @classmethod
+    def from_tracer(cls, tracer):
+        """The scene of a tracer's network, scaled to all of the tracer's frames."""
+        return cls.of(tracer.network, tracer.frames)
+
+    @classmethod
+    def of(cls, network, frames):
+        """The scene of ``network``, scaled to ``frames``."""
+        depth = depths(network)
+        weights = np.concatenate([f.links["weight"] for f in frames])
+        deltas = np.concatenate([f.neurons["delta"] for f in frames])
+        outs = np.concatenate([f.neurons["out"] for f in frames])
+        return cls(
+            tuple(n.name for n in network.neurons), tuple(n.kind for n in network.neurons),
+            tuple(n.output for n in network.neurons), tuple(link.id for link in network.links),
+            tuple(link.frozen for link in network.links), positions(network),
+            tuple(depth[dst] - depth[src] for src, dst in (link.id for link in network.links)),
+            _scale(weights), _scale(deltas), (float(min(outs.min(), 0.0)), float(max(outs.max(), 1.0))))
+
+    @property
+    def tallest(self):
+        """The most neurons in one column."""
+        columns = {}
+        for x, _ in self.pos.values():
+            columns[x] = columns.get(x, 0) + 1
+        return max(columns.values())
+
+
+@dataclass(frozen=True)
+class FrameText:
+    """The words of a frame and where they go (data coordinates of the frame's Axes)."""
+
+    title: str
+    caption: list
+    names: list       # (x, y, text) inside each neuron
+    values: list      # (x, y, text) under each neuron: out or delta
+    changes: list     # (x, y, text) on the links that changed most
+
+
+def frame_text(scene, frame, paths):
+    """The :class:`FrameText` of ``frame``; ``paths`` are the links' drawn points."""
+    loss = "n/a" if frame.loss is None else f"{frame.loss:.6g}"
+    if frame.detail == "state":
+        title = f"after {frame.step} steps · loss {loss}"
+    else:
+        title = f"{frame.phase} · step {frame.step} · epoch {frame.epoch} · loss {loss}"
+    caption = [line for part in frame.caption.split("; ") for line in textwrap.wrap(part, CAPTION_WIDTH)][:3]
+    places = [scene.pos[name] for name in scene.neuron_names]
+    values = []
+    if scene.tallest <= 5:
+        forward = frame.phase in FORWARD_PHASES
+        for (x, y), kind, out, delta in zip(places, scene.kinds, frame.neurons["out"], frame.neurons["delta"]):
+            shown = f"out {out:.3g}" if forward or kind != "computing" else f"δ {delta:.3g}"
+            values.append((x, y - 0.1, shown))
+    largest = sorted(frame.changes, key=lambda link: -abs(frame.changes[link]))[:LABELLED_CHANGES]
+    changes = []
+    for link in largest:
+        path = paths[scene.link_ids.index(link)]
+        x, y = path[len(path) // 2] if len(path) > 2 else path.mean(axis=0)
+        changes.append((x, y, f"Δw {frame.changes[link]:+.3g}"))
+    return FrameText(title, caption, _names(scene), values, changes)
+
+
+def _names(scene):
+    if scene.tallest > 12:
+        return []
+    return [(*scene.pos[name], name) for name in scene.neuron_names]
+
+
+class FrameArtists:
+    """The artists of one scene on one Axes; :meth:`draw` updates them for a frame.
+
+    With ``text=False`` only the links and neurons are drawn; :class:`Canvas` writes the
+    words itself, from the same :func:`frame_text`.
+    """
+
+    def __init__(self, ax, scene, text=True):
+        self.ax, self.scene = ax, scene
+        spans = max(scene.spans, default=1)
+        ax.set_xlim(-0.08, 1.08)
+        ax.set_ylim(-0.17, 1.1 + (0.08 * spans if spans > 1 else 0))
+        ax.set_axis_off()
+        self.paths = [link_path(scene.pos[s], scene.pos[d], span)
+                      for (s, d), span in zip(scene.link_ids, scene.spans)]
+        styles = ["--" if frozen else "-" for frozen in scene.frozen]
+        self.glow = LineCollection(self.paths, capstyle="round", zorder=1)
+        self.links = LineCollection(self.paths, linestyles=styles, capstyle="round", zorder=2)
+        ax.add_collection(self.glow)
+        ax.add_collection(self.links)
+        xy = np.array([scene.pos[name] for name in scene.neuron_names])
+        self.size = 900 if scene.tallest <= 6 else max(40, 5400 // scene.tallest)
+        self.neurons = ax.scatter(xy[:, 0], xy[:, 1], s=self.size, zorder=3)
+        self.focus = ax.scatter([0], [0], s=self.size * 2.2, facecolors="none", edgecolors=FOCUS,
+                                linewidths=3, zorder=4)
+        self.texts = _TextArtists(ax) if text else None
+
+    def draw(self, frame):
+        """Show ``frame``; return the artists."""
+        self._draw_links(frame)
+        self._draw_neurons(frame)
+        artists = [self.glow, self.links, self.neurons, self.focus]
+        if self.texts is not None:
+            artists += self.texts.draw(frame_text(self.scene, frame, self.paths))
+        return artists
+
+    def _draw_links(self, frame):
+        weights = frame.links["weight"]
+        share = np.clip(np.abs(weights) / self.scene.max_weight, 0, 1)
+        colors = np.where((weights >= 0)[:, None], POSITIVE, NEGATIVE)
+        colors[:, 3] = 0.25 + 0.75 * share
+        widths = 0.6 + 5.0 * share
+        self.links.set_color(colors)
+        self.links.set_linewidth(widths)
+        dw = np.array([abs(frame.changes.get(link, 0.0)) for link in self.scene.link_ids])
+        moved = dw / dw.max() if dw.max() > 0 else dw
+        glow = np.tile(to_rgba(GLOW), (len(dw), 1))
+        glow[:, 3] = 0.2 + 0.6 * moved
+        self.glow.set_color(glow)
+        self.glow.set_linewidth(np.where(dw > 0, widths + 3 + 8 * moved, 0.0))
+
+    def _draw_neurons(self, frame):
+        outs, deltas = frame.neurons["out"], frame.neurons["delta"]
+        faces = OUT_MAP(Normalize(*self.scene.out_range)(outs))
+        faces[np.array(self.scene.kinds) == "bias"] = to_rgba("#d9d9d9")
+        self.neurons.set_facecolor(faces)
+        if frame.phase in FORWARD_PHASES:
+            self.neurons.set_edgecolor("#404040")
+            self.neurons.set_linewidth(1.0)
+        else:
+            norm = Normalize(-self.scene.max_delta, self.scene.max_delta)
+            self.neurons.set_edgecolor(DELTA_MAP(norm(deltas)))
+            self.neurons.set_linewidth(1.0 + 5.0 * np.clip(np.abs(deltas) / self.scene.max_delta, 0, 1))
+        focus = frame.focus if isinstance(frame.focus, str) else None
+        self.focus.set_visible(focus is not None)
+        if focus is not None:
+            self.focus.set_offsets([self.scene.pos[focus]])
+
+
+class _TextArtists:
+    """matplotlib Text artists for a :class:`FrameText`, made once and reused."""
+
+    def __init__(self, ax):
+        self.ax = ax
+        self.title = ax.set_title("", fontsize=11)
+        self.caption = ax.text(0.5, -0.02, "", transform=ax.transAxes, ha="center", va="top",
+                               fontsize=8, family="monospace")
+        self.pools = {"names": [], "values": [], "changes": []}
+
+    def draw(self, text):
+        self.title.set_text(text.title)
+        self.caption.set_text("\n".join(text.caption))
+        drawn = [self.title, self.caption]
+        for kind, items in (("names", text.names), ("values", text.values), ("changes", text.changes)):
+            pool = self.pools[kind]
+            while len(pool) < len(items):
+                pool.append(self._new(kind))
+            for artist, item in zip(pool, items + [None] * (len(pool) - len(items))):
+                artist.set_visible(item is not None)
+                if item is not None:
+                    artist.set_position(item[:2])
+                    artist.set_text(item[2])
+            drawn += pool
+        return drawn
+
+    def _new(self, kind):
+        if kind == "names":
+            return self.ax.text(0, 0, "", ha="center", va="center", fontsize=9, zorder=5, weight="bold")
+        if kind == "values":
+            return self.ax.text(0, 0, "", ha="center", va="top", fontsize=7, zorder=5)
+        return self.ax.text(0, 0, "", fontsize=8, ha="center", va="center", zorder=6,
+                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=GLOW, lw=1))
+
+
+class Canvas:
+    """Frames drawn to pixels at a fixed size, fast enough for long animations.
+
+    matplotlib draws the links and neurons (artists made once, updated per frame); the
+    words are written with Pillow in matplotlib's own DejaVu fonts, because matplotlib's
+    Agg text costs about 10 ms a line, a hundred times the rest of a frame.
+    """
+
+    def __init__(self, scene, size=(640, 480), dpi=100):
+        self.size = size
+        self.figure = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.ax = self.figure.add_axes((0.02, 0.16, 0.96, 0.77))
+        self.artists = FrameArtists(self.ax, scene, text=False)
+        self.scale = size[1] / 480
+        self.fonts = {key: ImageFont.truetype(font_manager.findfont(FontProperties(family=family, weight=weight)),
+                                              max(8, round(points * self.scale)))
+                      for key, (family, weight, points) in FONTS.items()}
+        # words that never change are drawn once, then stamped onto every frame
+        self.stamps = [self._stamp(self._pixels(x, y), name, "name", "mm") for x, y, name in _names(scene)]
+        self.stamps.append(self._stamp((4, size[1] - 4), LEGEND, "legend", "ld", fill="#555555"))
+
+    def rgb(self, frame):
+        """Draw ``frame`` and return the picture as an (height, width, 3) uint8 array."""
+        self.artists.draw(frame)
+        self.figure.canvas.draw()
+        image = Image.frombuffer("RGBA", self.size, self.figure.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        image = image.convert("RGB")
+        self._write(image, frame_text(self.artists.scene, frame, self.artists.paths))
+        return np.asarray(image)
+
+    def _write(self, image, text):
+        for stamp, corner in self.stamps:
+            image.paste(stamp, corner, stamp)
+        draw = ImageDraw.Draw(image)
+        width, height = self.size
+        draw.text((width / 2, 6 * self.scale), text.title, font=self.fonts["title"], fill="black", anchor="mt")
+        draw.multiline_text((width / 2, height * 0.85), "\n".join(text.caption), font=self.fonts["caption"],
+                            fill="black", anchor="ma", align="center", spacing=2)
+        for x, y, words in text.values:
+            draw.text(self._pixels(x, y), words, font=self.fonts["value"], fill="black", anchor="ma")
+        for x, y, words in text.changes:
+            at = self._pixels(x, y)
+            box = draw.textbbox(at, words, font=self.fonts["change"], anchor="mm")
+            draw.rounded_rectangle([box[0] - 3, box[1] - 2, box[2] + 3, box[3] + 2], radius=3,
+                                   fill="white", outline=GLOW)
+            draw.text(at, words, font=self.fonts["change"], fill="black", anchor="mm")
+
+    def _pixels(self, x, y):
+        px, py = self.ax.transData.transform((x, y))
+        return px, self.size[1] - py
+
+    def _stamp(self, at, words, font, anchor, fill="black"):
+        left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox(
+            at, words, font=self.fonts[font], anchor=anchor)
+        left, top = int(left) - 1, int(top) - 1
+        stamp = Image.new("RGBA", (int(right) - left + 2, int(bottom) - top + 2), (0, 0, 0, 0))
+        ImageDraw.Draw(stamp).text((at[0] - left, at[1] - top), words, font=self.fonts[font], fill=fill,
+                                   anchor=anchor)
+        return stamp, (left, top)
+
+
+def draw_frame(ax, frame, scene):
+    """Draw one frame on ``ax`` (new artists each call); return the artists.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> from matplotlib.figure import Figure
+    >>> net = nn.layered([2, 1], seed=0)
+    >>> frame = nn.snapshot(net)
+    >>> artists = draw_frame(Figure().add_subplot(), frame, Scene.of(net, [frame]))
+    >>> len(artists) > 5
+    True
+    """
+    return FrameArtists(ax, scene).draw(frame)
+
+
+def network_png(network, size=(480, 360)):
+    """A PNG picture of the network's current state, as bytes."""
+    frame = snapshot(network)
+    buffer = io.BytesIO()
+    Image.fromarray(Canvas(Scene.of(network, [frame]), size=size).rgb(frame)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _scale(values):
+    finite = np.abs(values[np.isfinite(values)])
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
