@@ -26,11 +26,21 @@ MAX_COLUMNS = 800       # steps shown in the heatmap; longer runs are binned
 
 
 def loss(history, path=None):
-    """The loss of every recorded step, on a log scale if it spans more than a decade."""
+    """The loss of every recorded step (faint) and its moving average, log scale if it spans decades.
+
+    Online training takes each step's loss on one sample, so the steps scatter; the
+    average over a window of about a fiftieth of the run shows the trend.
+    """
     figure, ax = _figure()
     values = history.loss
     _require(values.size, "loss")
-    ax.plot(history.steps, values, color="#2166ac", lw=1.2)
+    window = max(1, len(values) // 50)
+    ax.plot(history.steps, values, color="#9ecae1", lw=0.8, label="each step")
+    if window > 1:
+        average = np.convolve(values, np.ones(window) / window, mode="valid")
+        ax.plot(history.steps[window - 1:], average, color="#08519c", lw=1.8,
+                label=f"mean of {window} steps")
+        ax.legend(fontsize=8)
     if np.all(values > 0) and values.max() / values.min() > 10:
         ax.set_yscale("log")
     ax.set(xlabel="step", ylabel="loss", title=f"loss over {history.step_count} steps")

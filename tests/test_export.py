@@ -1,0 +1,159 @@
+"""Every export format is written and decoded back; writers stream; failures leave no file."""
+
+import base64
+import io
+import json
+import re
+import tracemalloc
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+from PIL import Image
+
+import nodenet as nn
+from nodenet.export import pictures_of
+from nodenet.render import Canvas, Scene
+from golden import INPUTS, LR, TARGETS, golden_network
+
+XOR = ([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
+
+
+@pytest.fixture(scope="module")
+def golden():
+    net = golden_network()
+    tracer = nn.Tracer(net, detail="op")
+    net.train([INPUTS], [TARGETS], epochs=1, lr=LR, tracer=tracer)
+    return tracer
+
+
+@pytest.fixture(scope="module")
+def long_trace():
+    net = nn.layered([2, 3, 1], seed=1)
+    tracer = nn.Tracer(net, detail="step")
+    net.train(*XOR, epochs=15, lr=0.5, momentum=0.9, tracer=tracer)
+    return tracer
+
+
+def mean_difference(a, b):
+    return float(np.abs(a.astype(int) - b.astype(int)).mean())
+
+
+def test_png_frames(golden, tmp_path):
+    out = golden.export(tmp_path / "frames", format="png", quiet=True)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [f"frame_{i:05d}.png" for i in range(17)]
+    first = np.asarray(Image.open(out / names[0]))
+    assert first.shape == (480, 640, 3)
+    expected = Canvas(Scene.from_tracer(golden)).rgb(golden.frames[0])
+    assert np.array_equal(first, expected)
+
+
+def test_gif_has_every_frame(golden, tmp_path):
+    path = golden.export(tmp_path / "anim.gif", fps=5, quiet=True)
+    with Image.open(path) as gif:
+        assert (gif.n_frames, gif.size, gif.info["loop"], gif.info["duration"]) == (17, (640, 480), 0, 200)
+        gif.seek(16)
+        last = np.asarray(gif.convert("RGB"))
+    expected = Canvas(Scene.from_tracer(golden)).rgb(golden.frames[16])
+    assert mean_difference(last, expected) < 2.0
+
+
+def test_mp4_has_every_frame(long_trace, tmp_path):
+    path = long_trace.export(tmp_path / "anim.mp4", fps=10, quiet=True)
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    frames = [np.frombuffer(f, dtype=np.uint8).reshape(480, 640, 3) for f in reader]
+    assert (meta["size"], meta["fps"], len(frames)) == ((640, 480), 10.0, 60)
+    expected = Canvas(Scene.from_tracer(long_trace)).rgb(long_trace.frames[30])
+    assert mean_difference(frames[30], expected) < 6.0
+
+
+def test_html_player(golden, tmp_path):
+    path = golden.export(tmp_path / "player.html", quiet=True)
+    page = path.read_text()
+    frames = re.findall(r'nodenetFrames_frames\.push\("data:image/png;base64,([^"]+)"\)', page)
+    assert len(frames) == 17
+    assert Image.open(io.BytesIO(base64.b64decode(frames[4]))).size == (640, 480)
+    for control in ('data-do="play"', 'data-do="back"', 'data-do="next"', '<select aria-label="speed"'):
+        assert control in page
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert "const fps = 4.0;" in page
+
+
+def test_json_export(golden, tmp_path):
+    path = golden.export(tmp_path / "frames.json")
+    data = json.loads(path.read_text())
+    assert (data["format"], len(data["frames"])) == ("nodenet-frames", 17)
+
+
+def test_parallel_drawing_gives_the_same_pictures(long_trace):
+    scene = Scene.from_tracer(long_trace)
+    serial = [p.copy() for p in pictures_of(long_trace.frames, scene, (640, 480), workers=1)]
+    parallel = [p.copy() for p in pictures_of(long_trace.frames, scene, (640, 480), workers=2)]
+    assert len(parallel) == 60 and all(np.array_equal(a, b) for a, b in zip(serial, parallel))
+
+
+def test_writers_stream_instead_of_holding_frames(tmp_path):
+    def peak(epochs):
+        net = nn.layered([2, 2, 1], seed=0)
+        tracer = nn.Tracer(net, detail="step")
+        net.train(*XOR, epochs=epochs, lr=0.5, tracer=tracer)
+        tracemalloc.start()
+        tracer.export(tmp_path / f"a{epochs}.gif", quiet=True, workers=1)
+        size = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return size, len(tracer.frames)
+    small, few = peak(10)
+    large, many = peak(40)
+    assert many == 4 * few == 160
+    assert large < 1.3 * small
+
+
+def test_an_interrupted_export_leaves_no_file(golden, tmp_path, monkeypatch):
+    original = Canvas.rgb
+    calls = []
+
+    def stop_at_the_sixth(self, frame):
+        calls.append(frame.index)
+        if len(calls) == 6:
+            raise KeyboardInterrupt
+        return original(self, frame)
+
+    monkeypatch.setattr(Canvas, "rgb", stop_at_the_sixth)
+    for name in ("anim.gif", "anim.mp4", "player.html"):
+        calls.clear()
+        with pytest.raises(KeyboardInterrupt):
+            golden.export(tmp_path / name, quiet=True)
+    assert list(tmp_path.iterdir()) == []
+    calls.clear()
+    with pytest.raises(KeyboardInterrupt):
+        golden.export(tmp_path / "frames", format="png", quiet=True)
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == [f"frame_{i:05d}.png" for i in range(5)]
+
+
+def test_progress_bar_and_quiet(golden, tmp_path, capsys):
+    golden.export(tmp_path / "a.gif")
+    assert re.fullmatch(r"exporting a\.gif: 17/17 done in \d+\.\ds\n", capsys.readouterr().err)
+    golden.export(tmp_path / "b.gif", quiet=True)
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda t, d: t.export(d / "a.avi"), nn.SettingError, "cannot tell the export format of"),
+    (lambda t, d: t.export(d / "a", format="gfi"), nn.UnknownNameError,
+     "unknown export format 'gfi' (did you mean 'gif'?)"),
+    (lambda t, d: t.export(d / "a.gif", size=(641, 480)), nn.SettingError, "size must be even numbers"),
+    (lambda t, d: t.export(d / "a.gif", fps=0), nn.SettingError, "fps must be a number"),
+    (lambda t, d: nn.Tracer(golden_network()).export(d / "a.gif"), nn.SettingError,
+     "the tracer has no frames to export"),
+])
+def test_export_errors(golden, tmp_path, call, error, message):
+    with pytest.raises(error) as raised:
+        call(golden, tmp_path)
+    assert message in str(raised.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_makes_missing_directories(golden, tmp_path):
+    assert golden.export(tmp_path / "a" / "b" / "anim.gif", quiet=True).exists()

@@ -1,0 +1,79 @@
+"""Plots: each writes a PNG of the expected data; the landscape leaves the network as it was."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import nodenet as nn
+
+XOR = ([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
+
+
+@pytest.fixture(scope="module")
+def trained():
+    net = nn.layered([2, 2, 1], seed=3)
+    net.train(*XOR, epochs=50, lr=0.5, momentum=0.9)
+    return net
+
+
+def png_size(path):
+    with Image.open(path) as image:
+        return image.format, image.size
+
+
+def test_loss_plot(trained, tmp_path):
+    figure = nn.plots.loss(trained.history, tmp_path / "loss.png")
+    assert png_size(tmp_path / "loss.png") == ("PNG", (640, 400))
+    line = figure.axes[0].lines[0]
+    assert line.get_ydata().tolist() == trained.history.loss.tolist()
+
+
+def test_weights_plot_shows_the_links_that_moved_most(trained, tmp_path):
+    figure = nn.plots.weights(trained.history, tmp_path / "weights.png", links="top:3")
+    labels = [line.get_label() for line in figure.axes[0].lines]
+    assert labels == [f"{s} → {d}" for (s, d), _ in trained.history.top_changed(3)]
+    first = figure.axes[0].lines[0]
+    column = trained.history.column(trained.history.top_changed(1)[0][0])
+    assert first.get_ydata()[0] == trained.history.initial[column]
+    assert len(first.get_ydata()) == 201
+    assert png_size(tmp_path / "weights.png")[0] == "PNG"
+    chosen = nn.plots.weights(trained.history, links=["i1->h1", ("h2", "o1")])
+    assert [line.get_label() for line in chosen.axes[0].lines] == ["i1 → h1", "h2 → o1"]
+
+
+def test_changes_heatmap(trained, tmp_path):
+    figure = nn.plots.changes(trained.history, tmp_path / "changes.png")
+    image = figure.axes[0].images[0].get_array()
+    assert image.shape == (9, 200)
+    assert np.array_equal(image, trained.history.array("dw").T)
+    assert png_size(tmp_path / "changes.png")[0] == "PNG"
+
+
+def test_changes_heatmap_bins_long_runs():
+    net = nn.layered([2, 1], seed=0)
+    net.train([[0, 1]], [[1]], epochs=2000, lr=0.1)
+    image = nn.plots.changes(net.history).axes[0].images[0].get_array()
+    assert image.shape == (3, 800)
+    assert np.sum(image) == pytest.approx(net.history.array("dw").sum(), rel=1e-9)
+
+
+def test_landscape(trained, tmp_path):
+    before = trained.state.snapshot()
+    figure = nn.plots.landscape(trained, *XOR, links=[("h1", "o1"), "h2->o1"], path=tmp_path / "land.png",
+                                resolution=15)
+    after = trained.state.snapshot()
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+    ax = figure.axes[0]
+    path = ax.lines[0]
+    assert path.get_xdata()[-1] == trained.link("h1", "o1").weight
+    assert path.get_ydata()[0] == trained.history.initial[trained.history.column(("h2", "o1"))]
+    assert png_size(tmp_path / "land.png")[0] == "PNG"
+
+
+def test_plot_errors():
+    fresh = nn.layered([2, 1], seed=0)
+    with pytest.raises(nn.SettingError, match="the history has no recorded steps to plot loss"):
+        nn.plots.loss(fresh.history)
+    fresh.train([[0, 1]], [[1]], epochs=2, lr=0.1)
+    with pytest.raises(nn.SettingError, match="links='top:K' needs a whole number K"):
+        nn.plots.weights(fresh.history, links="top:many")
