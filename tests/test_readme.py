@@ -14,4 +14,7 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)
     assert namespace["losses"].shape == (100,)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["frames.json", "history.csv", "history.npz"]
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert written[:3] == ["changes.png", "frames.json", "history.csv"]
+    assert {"landscape.png", "loss.png", "weights.png", "out/anim.gif", "out/anim.mp4",
+            "out/frames/frame_00016.png"} <= set(written)
