@@ -4,6 +4,7 @@ import base64
 import io
 import json
 import re
+import subprocess
 import tracemalloc
 
 import imageio_ffmpeg
@@ -61,10 +62,11 @@ def test_gif_has_every_frame(golden, tmp_path):
 
 def test_mp4_has_every_frame(long_trace, tmp_path):
     path = long_trace.export(tmp_path / "anim.mp4", fps=10, quiet=True)
-    reader = imageio_ffmpeg.read_frames(str(path))
-    meta = next(reader)
-    frames = [np.frombuffer(f, dtype=np.uint8).reshape(480, 640, 3) for f in reader]
-    assert (meta["size"], meta["fps"], len(frames)) == ((640, 480), 10.0, 60)
+    decoded = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo",
+                              "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
+    frames = np.frombuffer(decoded, dtype=np.uint8).reshape(-1, 480, 640, 3)
+    count, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
+    assert (len(frames), count, seconds) == (60, 60, 6.0)
     expected = Canvas(Scene.from_tracer(long_trace)).rgb(long_trace.frames[30])
     assert mean_difference(frames[30], expected) < 6.0
 
