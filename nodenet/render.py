@@ -166,13 +166,14 @@ class FrameArtists:
         self.neurons = ax.scatter(xy[:, 0], xy[:, 1], s=self.size, zorder=3)
         self.focus = ax.scatter([0], [0], s=self.size * 2.2, facecolors="none", edgecolors=FOCUS,
                                 linewidths=3, zorder=4)
+        self.shapes = [self.glow, self.links, self.neurons, self.focus]     # in drawing order
         self.texts = _TextArtists(ax) if text else None
 
     def draw(self, frame):
         """Show ``frame``; return the artists."""
         self._draw_links(frame)
         self._draw_neurons(frame)
-        artists = [self.glow, self.links, self.neurons, self.focus]
+        artists = list(self.shapes)
         if self.texts is not None:
             artists += self.texts.draw(frame_text(self.scene, frame, self.paths))
         return artists
@@ -266,11 +267,22 @@ class Canvas:
         # words that never change are drawn once, then stamped onto every frame
         self.stamps = [self._stamp(self._pixels(x, y), name, "name", "mm") for x, y, name in _names(scene)]
         self.stamps.append(self._stamp((4, size[1] - 4), LEGEND, "legend", "ld", fill="#555555"))
+        # only the links and neurons change: draw the rest once, then blit it back per frame
+        dynamic = self.artists.shapes
+        for artist in dynamic:
+            artist.set_visible(False)
+        self.figure.canvas.draw()
+        self.background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+        for artist in dynamic:
+            artist.set_visible(True)
 
     def rgb(self, frame):
         """Draw ``frame`` and return the picture as an (height, width, 3) uint8 array."""
-        self.artists.draw(frame)
-        self.figure.canvas.draw()
+        canvas = self.figure.canvas
+        canvas.restore_region(self.background)
+        for artist in self.artists.draw(frame):
+            if artist.get_visible():
+                self.ax.draw_artist(artist)
         image = Image.frombuffer("RGBA", self.size, self.figure.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         image = image.convert("RGB")
         self._write(image, frame_text(self.artists.scene, frame, self.artists.paths))
