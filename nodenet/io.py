@@ -22,7 +22,6 @@ import math
 from pathlib import Path
 
 import networkx as nx
-import numpy as np
 
 from .atomic import atomic_write
 from .checks import as_number

@@ -15,17 +15,14 @@ from PIL import Image
 import nodenet as nn
 from nodenet.export import pictures_of
 from nodenet.render import Canvas, Scene
-from golden import INPUTS, LR, TARGETS, golden_network
+from golden import golden_network
 
 XOR = ([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
 
 
-@pytest.fixture(scope="module")
-def golden():
-    net = golden_network()
-    tracer = nn.Tracer(net, detail="op")
-    net.train([INPUTS], [TARGETS], epochs=1, lr=LR, tracer=tracer)
-    return tracer
+@pytest.fixture
+def golden(golden_tracer):
+    return golden_tracer
 
 
 @pytest.fixture(scope="module")

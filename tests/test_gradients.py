@@ -1,6 +1,5 @@
 """Analytic gradients against central finite differences on random DAGs."""
 
-import numpy as np
 import pytest
 
 import nodenet as nn

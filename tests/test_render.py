@@ -17,12 +17,9 @@ from golden import INPUTS, LR, TARGETS, golden_network
 REFERENCE = Path(__file__).parent / "reference" / "golden_pull_h1.png"
 
 
-@pytest.fixture(scope="module")
-def golden():
-    net = golden_network()
-    tracer = nn.Tracer(net, detail="op")
-    net.train([INPUTS], [TARGETS], epochs=1, lr=LR, tracer=tracer)
-    return tracer
+@pytest.fixture
+def golden(golden_tracer):
+    return golden_tracer
 
 
 def test_golden_frame_matches_the_reference_image(golden):
