@@ -265,7 +265,8 @@ class Canvas:
                                               max(8, round(points * self.scale)))
                       for key, (family, weight, points) in FONTS.items()}
         # words that never change are drawn once, then stamped onto every frame
-        self.stamps = [self._stamp(self._pixels(x, y), name, "name", "mm") for x, y, name in _names(scene)]
+        self.stamps = [self._stamp(self._pixels(x, y), name, "name", "mm", outline=2)   # readable on any fill
+                       for x, y, name in _names(scene)]
         self.stamps.append(self._stamp((4, size[1] - 4), LEGEND, "legend", "ld", fill="#555555"))
         # only the links and neurons change: draw the rest once, then blit it back per frame
         dynamic = self.artists.shapes
@@ -309,13 +310,13 @@ class Canvas:
         px, py = self.ax.transData.transform((x, y))
         return px, self.size[1] - py
 
-    def _stamp(self, at, words, font, anchor, fill="black"):
+    def _stamp(self, at, words, font, anchor, fill="black", outline=0):
         left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox(
-            at, words, font=self.fonts[font], anchor=anchor)
+            at, words, font=self.fonts[font], anchor=anchor, stroke_width=outline)
         left, top = int(left) - 1, int(top) - 1
         stamp = Image.new("RGBA", (int(right) - left + 2, int(bottom) - top + 2), (0, 0, 0, 0))
         ImageDraw.Draw(stamp).text((at[0] - left, at[1] - top), words, font=self.fonts[font], fill=fill,
-                                   anchor=anchor)
+                                   anchor=anchor, stroke_width=outline, stroke_fill="white")
         return stamp, (left, top)
 
 
