@@ -20,11 +20,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import nodenet as nn
-from nodenet.export import _writers
+from nodenet.export import GifWriter, Mp4Writer, PngWriter
 from nodenet.layout import positions
 
 NETS = {"2-8-8-1": [2, 8, 8, 1], "64-32-10": [64, 32, 10]}
-FORMATS = ["png", "gif", "mp4"]
+FORMATS = {"png": PngWriter, "gif": GifWriter, "mp4": Mp4Writer}
 SIZE = (640, 480)
 
 
@@ -72,12 +72,12 @@ def main():
         for name, sizes in NETS.items():
             tracer = traced(sizes, args.frames)
             count = args.reference_frames if sizes[0] < 10 else max(3, args.reference_frames // 3)
-            for fmt in FORMATS:
+            for fmt, writer in FORMATS.items():
                 target = Path(out) / (f"{name}.{fmt}" if fmt != "png" else f"{name}-png")
                 start = time.perf_counter()
                 tracer.export(target, format=fmt, quiet=True)
                 ours = len(tracer.frames) / (time.perf_counter() - start)
-                theirs = from_scratch(tracer, _writers.get(fmt)(Path(out) / f"ref-{name}.{fmt}", SIZE, 4), count)
+                theirs = from_scratch(tracer, writer(Path(out) / f"ref-{name}.{fmt}", SIZE, 4), count)
                 print(f"{name:<10}{fmt:<8}{ours:>13.1f}{theirs:>18.2f}{ours / theirs:>8.1f}x")
 
 

@@ -22,22 +22,20 @@ Examples
 ['frame_00000.png', 'frame_00001.png']
 """
 
-import collections
+import functools
 import io
 import itertools
-import multiprocessing
 import os
-import signal
-from multiprocessing import shared_memory
 from pathlib import Path
 
 import numpy as np
 from PIL import GifImagePlugin, Image
 
 from .atomic import atomic_write
-from .checks import as_number
+from .checks import as_number, check_count
 from .errors import FileAccessError, SettingError
 from . import player
+from .pictures import pictures
 from .progress import progress
 from .registry import Registry
 from .render import Canvas, Scene
@@ -46,31 +44,33 @@ __all__ = ["export", "format_of", "formats", "html_player", "register_writer", "
 
 SUFFIXES = {".gif": "gif", ".mp4": "mp4", ".html": "html", ".htm": "html", ".json": "json"}
 DEFAULT_FPS = 4
-MAX_WORKERS = 4
-PARALLEL_FROM = 48      # frames; fewer are drawn faster than workers start
-IN_FLIGHT = 3           # frames queued per worker
-_job = _canvas = None   # what a forked worker draws, and its canvas
 
-_writers = Registry("export format")
+_formats = Registry("export format")
 _player_ids = itertools.count(1)
 
 
 def register_writer(name):
-    """Register a frame writer class under ``name`` (a class decorator).
+    """Register a frame writer class as the export format ``name`` (a class decorator).
 
     A writer is made as ``Writer(path, size, fps)``; ``write(rgb)`` takes one frame as an
     (height, width, 3) uint8 array; ``close()`` finishes the file, ``abort()`` removes
     what is unfinished.
     """
     def register(cls):
-        _writers.register(name, cls)
+        _formats.register(name, functools.partial(_export_pictures, cls))
         return cls
     return register
 
 
 def formats():
-    """The export formats: the registered frame writers and "json"."""
-    return _writers.names() + ["json"]
+    """The names of the export formats.
+
+    Examples
+    --------
+    >>> formats()
+    ['json', 'png', 'gif', 'html', 'mp4']
+    """
+    return _formats.names()
 
 
 def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet=False, workers=None):
@@ -82,7 +82,7 @@ def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet
         "png" (a directory of frame_00000.png, ...), "gif", "mp4", "html" or "json";
         by default from the suffix of ``path``.
     fps : float
-        Frames per second of animations.
+        Frames per second of animations, from 0.1 to 120.
     size : (int, int)
         Width and height in pixels, even numbers.
     quiet : bool
@@ -92,91 +92,62 @@ def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet
         traces only). The pictures are the same however many draw them.
     """
     fmt = format or format_of(path)
+    exporter = _formats.get(fmt)
     path = Path(path)
     if not tracer.frames:
         raise SettingError("the tracer has no frames to export: train with tracer=... first, "
                            "or run forward/backward/update inside 'with tracer:'")
-    if fmt == "json":
-        _parent(path)
-        tracer.save_json(path)
-        return path
-    writer_class = _writers.get(fmt)
-    size, fps = _check_size(size), _check_fps(fps)
-    pictures = pictures_of(tracer.frames, Scene.from_tracer(tracer), size, workers)
+    if fmt != "png" and path.is_dir():
+        raise FileAccessError(f"cannot write {fmt} to '{path}': it is a directory; give a file name")
+    fps, size = _check_fps(fps), _check_size(size)
+    if workers is not None:
+        check_count(workers, "workers")
     _parent(path)
-    writer = writer_class(path, size, fps)
-    try:
-        for rgb in progress(pictures, label=f"exporting {path.name}", quiet=quiet, total=len(tracer.frames)):
-            writer.write(rgb)
-    except BaseException:
-        writer.abort()
-        raise
-    finally:
-        pictures.close()
-    writer.close()
+    return exporter(tracer, path, fps=fps, size=size, quiet=quiet, workers=workers)
+
+
+def _export_json(tracer, path, **options):
+    tracer.save_json(path)
     return path
 
 
-def pictures_of(frames, scene, size, workers=None):
-    """Yield the picture of each frame, in order, drawn here or by worker processes.
+_formats.register("json", _export_json)
 
-    Workers are forked (they inherit the scene and frames) and draw into a ring of
-    shared-memory slots, so pictures are not copied through pipes; a slot is drawn into
-    again only after its picture has been used. Memory stays flat however many frames
-    there are.
-    """
-    workers = min(os.cpu_count() or 1, MAX_WORKERS) if workers is None else workers
-    if workers <= 1 or len(frames) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        canvas = Canvas(scene, size=size)
-        for frame in frames:
-            yield canvas.rgb(frame)
-        return
-    global _job
-    shape = (size[1], size[0], 3)
-    slots = IN_FLIGHT * workers
-    memory = shared_memory.SharedMemory(create=True, size=slots * int(np.prod(shape)))
+
+def _export_pictures(writer_class, tracer, path, *, fps, size, quiet, workers):
+    drawn = pictures(tracer.frames, Scene.from_tracer(tracer), size, workers)
     try:
-        ring = np.ndarray((slots, *shape), dtype=np.uint8, buffer=memory.buf)
-        _job = (scene, frames, size, ring)
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
-            pending = collections.deque()
-            for index in range(len(frames)):
-                if len(pending) == slots:
-                    yield ring[pending.popleft().get()]
-                pending.append(pool.apply_async(_draw, (index, index % slots)))
-            while pending:
-                yield ring[pending.popleft().get()]
-        del ring
+        # the drawing processes start before any writer's process (ffmpeg), so that
+        # they hold none of its pipes and it sees the end of its input when aborted
+        first = next(drawn)
+        writer = writer_class(path, size, fps)
+        try:
+            for rgb in progress(itertools.chain([first], drawn), label=f"exporting {path.name}", quiet=quiet,
+                                total=len(tracer.frames)):
+                writer.write(rgb)
+        except BaseException:
+            drawn.close()
+            writer.abort()
+            raise
+        writer.close()
     finally:
-        _job = None
-        memory.close()
-        memory.unlink()
-
-
-def _start_worker():
-    global _canvas
-    signal.signal(signal.SIGINT, signal.SIG_IGN)    # the main process stops the pool
-    scene, _, size, _ = _job
-    _canvas = Canvas(scene, size=size)
-
-
-def _draw(index, slot):
-    _job[3][slot] = _canvas.rgb(_job[1][index])
-    return slot
+        drawn.close()
+    return path
 
 
 def format_of(path):
-    """The export format a path asks for, by its suffix; "png" for a path ending in "/".
+    """The export format a path asks for, by its suffix; "png" for a directory or a path ending in "/".
 
     Examples
     --------
     >>> format_of("out/anim.mp4"), format_of("out/frames/")
     ('mp4', 'png')
     """
-    text = str(path)
-    if text.endswith(("/", os.sep)) or Path(path).is_dir():
-        return "png"
     suffix = Path(path).suffix.lower()
+    if suffix in SUFFIXES and not str(path).endswith(("/", os.sep)):
+        return SUFFIXES[suffix]
+    if str(path).endswith(("/", os.sep)) or Path(path).is_dir():
+        return "png"
     if suffix not in SUFFIXES:
         raise SettingError(f"cannot tell the export format of '{path}': end it in "
                            f"{', '.join(SUFFIXES)}, or give format= one of {', '.join(formats())}")
@@ -323,7 +294,7 @@ def _parent(path):
 def _check_size(size):
     try:
         width, height = (int(side) for side in size)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise SettingError(f"size must be (width, height) in pixels, got {size!r}") from None
     if width < 64 or height < 64 or width % 2 or height % 2 or width > 7680 or height > 4320:
         raise SettingError(f"size must be even numbers of pixels from 64 to 7680 x 4320, got {size!r}")
@@ -332,6 +303,6 @@ def _check_size(size):
 
 def _check_fps(fps):
     value = as_number(fps)
-    if value is None or not 0 < value <= 120:
-        raise SettingError(f"fps must be a number of frames per second in (0, 120], got {fps!r}")
+    if value is None or not 0.1 <= value <= 120:
+        raise SettingError(f"fps must be a number of frames per second from 0.1 to 120, got {fps!r}")
     return value

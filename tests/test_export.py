@@ -5,7 +5,10 @@ import io
 import json
 import re
 import subprocess
+import sys
+import textwrap
 import tracemalloc
+from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
@@ -13,7 +16,7 @@ import pytest
 from PIL import Image
 
 import nodenet as nn
-from nodenet.export import pictures_of
+from nodenet.pictures import pictures
 from nodenet.render import Canvas, Scene
 from golden import golden_network
 
@@ -88,8 +91,8 @@ def test_json_export(golden, tmp_path):
 
 def test_parallel_drawing_gives_the_same_pictures(long_trace):
     scene = Scene.from_tracer(long_trace)
-    serial = [p.copy() for p in pictures_of(long_trace.frames, scene, (640, 480), workers=1)]
-    parallel = [p.copy() for p in pictures_of(long_trace.frames, scene, (640, 480), workers=2)]
+    serial = [p.copy() for p in pictures(long_trace.frames, scene, (640, 480), workers=1)]
+    parallel = [p.copy() for p in pictures(long_trace.frames, scene, (640, 480), workers=2)]
     assert len(parallel) == 60 and all(np.array_equal(a, b) for a, b in zip(serial, parallel))
 
 
@@ -156,3 +159,71 @@ def test_export_errors(golden, tmp_path, call, error, message):
 
 def test_export_makes_missing_directories(golden, tmp_path):
     assert golden.export(tmp_path / "a" / "b" / "anim.gif", quiet=True).exists()
+
+
+PARALLEL_SCRIPT = """
+import sys
+import nodenet as nn
+from nodenet import export, render
+net = nn.layered([2, 3, 1], seed=1)
+tracer = nn.Tracer(net, detail="step")
+net.train([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], epochs=15, lr=0.5, tracer=tracer)
+{setup}
+try:
+    tracer.export(sys.argv[1], workers=2, quiet=True)
+except {expected} as err:
+    print("stopped:", type(err).__name__, err)
+"""
+
+
+def run_parallel_export(tmp_path, setup, expected):
+    shm_before = set(Path("/dev/shm").iterdir()) if Path("/dev/shm").exists() else set()
+    script = PARALLEL_SCRIPT.format(setup=textwrap.dedent(setup), expected=expected)
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "anim.mp4")], capture_output=True,
+                            text=True, timeout=120)
+    shm_after = set(Path("/dev/shm").iterdir()) if Path("/dev/shm").exists() else set()
+    return result, shm_after - shm_before
+
+
+def test_an_interrupted_parallel_mp4_export_stops_and_cleans_up(tmp_path):
+    result, leaked = run_parallel_export(tmp_path, """
+        original = export.Mp4Writer.write
+        written = []
+        def write(self, rgb):
+            written.append(1)
+            if len(written) == 10:
+                raise KeyboardInterrupt
+            original(self, rgb)
+        export.Mp4Writer.write = write
+    """, "KeyboardInterrupt")
+    assert result.stdout.startswith("stopped: KeyboardInterrupt"), result.stderr
+    assert list(tmp_path.iterdir()) == [] and leaked == set()
+
+
+def test_a_worker_that_cannot_draw_raises_instead_of_hanging(tmp_path):
+    result, leaked = run_parallel_export(tmp_path, """
+        def broken(self, *args, **kwargs):
+            raise RuntimeError("no fonts here")
+        render.Canvas.__init__ = broken
+    """, "RuntimeError")
+    assert result.stdout.strip() == "stopped: RuntimeError no fonts here", result.stderr
+    assert list(tmp_path.iterdir()) == [] and leaked == set()
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"workers": 2.5}, "workers must be a whole number >= 1, got 2.5"),
+    ({"workers": "2"}, "workers must be a whole number >= 1, got '2'"),
+    ({"fps": 0.001}, "fps must be a number of frames per second from 0.1 to 120"),
+    ({"size": (float("inf"), 480)}, "size must be (width, height) in pixels"),
+])
+def test_export_options_are_checked_before_anything_is_made(golden, tmp_path, options, message):
+    with pytest.raises(nn.SettingError) as raised:
+        golden.export(tmp_path / "a.gif", **options)
+    assert message in str(raised.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_exporting_a_file_format_onto_a_directory(golden, tmp_path):
+    (tmp_path / "anim.gif").mkdir()
+    with pytest.raises(nn.FileAccessError, match="cannot write gif to '.*anim.gif': it is a directory"):
+        golden.export(tmp_path / "anim.gif")
