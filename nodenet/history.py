@@ -29,7 +29,7 @@ from .atomic import atomic_write
 from .checks import check_count
 from .errors import FileAccessError, FileFormatError, NodenetError, UnknownNameError
 
-__all__ = ["History"]
+__all__ = ["History", "link_id_of"]
 
 FORMAT = "nodenet-history"
 VERSION = 1
@@ -176,7 +176,7 @@ class History:
 
     def column(self, link):
         """The column of ``link`` in the history's arrays."""
-        link_id = _link_id(link)
+        link_id = link_id_of(link)
         if self.link_ids is not None and link_id in self.link_ids:
             return self.link_ids.index(link_id)
         known = [f"{src}->{dst}" for src, dst in self.link_ids or ()]
@@ -273,7 +273,14 @@ class History:
         return f"History({self._size} recorded steps of {self.step_count}, {links} links, every={self.every})"
 
 
-def _link_id(link):
+def link_id_of(link):
+    """A link's id (src, dst), from (src, dst), "src->dst" or a Link.
+
+    Examples
+    --------
+    >>> link_id_of("h1 -> o1")
+    ('h1', 'o1')
+    """
     if isinstance(link, str) and "->" in link:
         src, dst = (part.strip() for part in link.split("->", 1))
         return (src, dst)

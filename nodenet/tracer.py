@@ -26,7 +26,9 @@ import numpy as np
 
 from .atomic import atomic_write
 from .checks import check_choice
-from .errors import DataError, SettingError
+from .errors import DataError, SettingError, UnknownNameError
+from .history import link_id_of
+from .network import Network
 from .events import loss_event, number, pull_event, push_event, update_event
 
 __all__ = ["Tracer", "Frame", "snapshot", "DETAILS", "FORMAT", "VERSION"]
@@ -68,11 +70,17 @@ class Frame:
 
     def value(self, neuron, name="out"):
         """A neuron's ``name`` ("net", "out", "error" or "delta") in this frame."""
+        if name not in self.neurons or neuron not in self.neuron_names:
+            raise UnknownNameError(f"no {name!r} of neuron {neuron!r} in this frame: neurons are "
+                                   f"{', '.join(self.neuron_names)}; values are {', '.join(self.neurons)}")
         return float(self.neurons[name][self.neuron_names.index(neuron)])
 
     def weight(self, link):
-        """A link's weight in this frame; ``link`` is (src, dst)."""
-        return float(self.links["weight"][self.link_ids.index(tuple(link))])
+        """A link's weight in this frame; ``link`` is (src, dst), "src->dst" or a Link."""
+        link_id = link_id_of(link)
+        if link_id not in self.link_ids:
+            raise UnknownNameError(f"no link {link_id[0]}->{link_id[1]} in this frame")
+        return float(self.links["weight"][self.link_ids.index(link_id)])
 
     def to_dict(self):
         """The frame as plain JSON-ready data (see the frames.json schema in the README)."""
@@ -103,6 +111,8 @@ class Tracer:
     """
 
     def __init__(self, network, detail="step"):
+        if not isinstance(network, Network):
+            raise SettingError(f"a Tracer watches a Network, got {network!r}")
         self.detail = check_choice(detail, DETAILS, "detail")
         self.network = network
         self.events = []
@@ -116,12 +126,17 @@ class Tracer:
         self._since_frame = []
         self._phase = None
         self._loss = None
+        self._keep()
 
     # -- attaching ----------------------------------------------------------------------
 
     def __enter__(self):
         if self.network.observer not in (None, self):
             raise SettingError("another tracer is watching this network: leave its block first")
+        network = self.network
+        if (tuple(n.name for n in network.neurons) != self.neuron_names
+                or tuple(link.id for link in network.links) != self.link_ids):
+            raise SettingError("the network has changed since this tracer was made: make a new Tracer(net)")
         self.network.observer = self
         return self
 
@@ -158,16 +173,29 @@ class Tracer:
 
     def _on_step(self, target, loss):
         self._end_phase()
-        self._loss = loss
+        self._loss = _known(loss)
         if self.detail == "step":
-            self._cut("update", None, f"step {self.step}: loss {number(loss)}")
+            self._cut("update", None, f"step {self.step}: loss {number(self._loss)}")
         self.step += 1
+        self._keep()
+
+    def _on_rollback(self, target=None):
+        # the network undid a failed step: so does the tracer
+        events, frames, since_frame, self._dw, self._weights, self._loss = self._kept
+        del self.events[events:], self.frames[frames:], self._since_frame[since_frame:]
+        self._dw, self._weights = self._dw.copy(), self._weights.copy()
+        self._phase = None
+
+    def _keep(self):
+        self._kept = (len(self.events), len(self.frames), len(self._since_frame), self._dw.copy(),
+                      self._weights.copy(), self._loss)
 
     def _on_epoch(self, target, loss):
-        self._loss = loss
+        self._loss = _known(loss)
         if self.detail == "epoch":
             self._cut("update", None, f"epoch {self.epoch}: mean loss {number(loss)}")
         self.epoch += 1
+        self._keep()
 
     def _add(self, event):
         self.events.append(event)
@@ -186,9 +214,11 @@ class Tracer:
         state = self.network.state
         weights = state.weight.copy()
         moved = np.flatnonzero(weights != self._weights)
-        changes = {self.link_ids[j]: float(self._dw[j]) for j in moved}
-        relative = {self.link_ids[j]: (float(self._dw[j] / abs(self._weights[j]))
-                                       if self._weights[j] else None) for j in moved}
+        # a link changed by its updates moved by their dw; one set by hand, by the difference
+        dw = np.where(self._dw != 0, self._dw, weights - self._weights)
+        changes = {self.link_ids[j]: float(dw[j]) for j in moved}
+        relative = {self.link_ids[j]: (float(dw[j] / abs(self._weights[j])) if self._weights[j] else None)
+                    for j in moved}
         frame = Frame(len(self.frames), self.detail, phase, self.step, self.epoch, focus, caption,
                       self._loss, self.neuron_names, self.link_ids,
                       _frozen_copies(state, NEURON_FIELDS), _frozen_copies(state, LINK_FIELDS),
@@ -268,12 +298,19 @@ def snapshot(network, caption=None):
     >>> frame.caption, frame.weight(("b1", "o1"))
     ('the network after 0 steps', 0.0)
     """
+    if caption is not None and not isinstance(caption, str):
+        raise SettingError(f"caption must be text, got {caption!r}")
     steps = network.history.step_count
-    loss = float(network.history.loss[-1]) if len(network.history) else None
+    loss = _known(float(network.history.loss[-1])) if len(network.history) else None
     return Frame(0, "state", "forward", steps, 0, None, caption or f"the network after {steps} steps", loss,
                  tuple(n.name for n in network.neurons), tuple(link.id for link in network.links),
                  _frozen_copies(network.state, NEURON_FIELDS), _frozen_copies(network.state, LINK_FIELDS),
                  {}, {}, ())
+
+
+def _known(loss):
+    """None for a loss that is not known (update() without a backward pass records NaN)."""
+    return None if loss is None or loss != loss else loss
 
 
 def _frozen_copies(state, fields):

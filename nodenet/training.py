@@ -165,7 +165,8 @@ def guarded(network):
 
     Inside, numpy does not warn about overflow: :func:`check_finite` finds the NaN or
     infinity it leaves and raises DivergenceError instead. Any exception, Ctrl-C included,
-    puts back every weight, velocity, grad and neuron value.
+    puts back every weight, velocity, grad and neuron value, and tells the observer
+    ("rollback") to forget the step.
     """
     snapshot = network.state.snapshot()
     try:
@@ -173,6 +174,8 @@ def guarded(network):
             yield
     except BaseException:
         network.state.restore(snapshot)
+        if network.observer is not None:
+            network.observer("rollback")
         raise
 
 

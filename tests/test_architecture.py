@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "nodenet"
 CORE = ["errors", "registry", "checks", "atomic", "activations", "losses", "state", "neuron",
         "link", "network", "training", "layered", "io", "history", "events"]
 TRACING = ["tracer"]
-DRAWING = ["layout", "render", "export", "plots", "player", "progress"]
+DRAWING = ["layout", "render", "pictures", "export", "plots", "player", "progress"]
 LEAVES = ["matplotlib", "PIL", "imageio_ffmpeg", "cli", "scenario", "datasets"] + DRAWING
 # presentation hooks may import drawing inside themselves, when they are called
 HOOKS = {"_repr_png_", "_repr_html_", "export"}

@@ -226,3 +226,65 @@ def test_tracer_errors():
     with nn.Tracer(net):
         with pytest.raises(nn.SettingError, match="another tracer is watching this network"):
             net.train([INPUTS], [TARGETS], epochs=1, lr=0.1, tracer=nn.Tracer(net))
+
+
+def one_link(weight=1.0):
+    net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+    net.link("i1", "o1").weight = weight
+    return net
+
+
+@pytest.mark.parametrize("detail", ["op", "phase", "step", "epoch"])
+def test_a_failed_step_leaves_no_trace_in_the_tracer(detail):
+    net = one_link()
+    tracer = nn.Tracer(net, detail=detail)
+    net.train([[1.0]], [[0.0]], epochs=1, lr=0.5, tracer=tracer)
+    events, frames = list(tracer.events), list(tracer.frames)
+    with pytest.raises(nn.DivergenceError):
+        net.train([[1e200]], [[0.0]], epochs=1, lr=0.5, tracer=tracer)
+    assert (tracer.events, tracer.frames, tracer.step) == (events, frames, 2)
+    net.train([[1.0]], [[0.0]], epochs=1, lr=0.5, tracer=tracer)
+    last = tracer.frames[-1]
+    assert last.changes == {("i1", "o1"): -0.25} and last.weight("i1->o1") == 0.25
+    assert {event.step for event in tracer.events} == {1, 2}
+
+
+def test_a_weight_set_by_hand_shows_its_change():
+    net = one_link(0.5)
+    with nn.Tracer(net, detail="op") as tracer:
+        net.forward([1.0])
+        net.link("i1", "o1").weight = 3.0
+        net.forward([1.0])
+    assert tracer.frames[0].changes == {} and tracer.frames[1].changes == {("i1", "o1"): 2.5}
+    assert tracer.frames[1].relative == {("i1", "o1"): 5.0}
+
+
+def test_update_without_backward_has_no_loss_and_still_saves(tmp_path):
+    net = one_link()
+    net.link("i1", "o1").grad = 2.0
+    with nn.Tracer(net, detail="step") as tracer:
+        net.update(lr=0.25)
+    assert tracer.frames[0].loss is None
+    tracer.save_json(tmp_path / "frames.json")
+    assert json.loads((tmp_path / "frames.json").read_text())["frames"][0]["loss"] is None
+
+
+def test_tracer_of_a_network_that_changed_since():
+    net = nn.layered([2, 1], seed=0)
+    tracer = nn.Tracer(net)
+    net.add_neuron("h")
+    net.connect("i1", "h")
+    with pytest.raises(nn.SettingError, match="the network has changed since this tracer was made"):
+        net.train([[0, 1]], [[1]], epochs=1, lr=0.1, tracer=tracer)
+
+
+def test_frame_and_tracer_lookups_name_the_unknown():
+    frame = nn.snapshot(nn.layered([2, 1], seed=0))
+    with pytest.raises(nn.UnknownNameError, match="no link x->y in this frame"):
+        frame.weight(("x", "y"))
+    with pytest.raises(nn.UnknownNameError, match="no 'outs' of neuron 'o1' in this frame"):
+        frame.value("o1", "outs")
+    with pytest.raises(nn.SettingError, match="a Tracer watches a Network, got None"):
+        nn.Tracer(None)
+    with pytest.raises(nn.SettingError, match="caption must be text, got 5"):
+        nn.snapshot(nn.layered([2, 1], seed=0), caption=5)
