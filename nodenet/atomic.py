@@ -37,6 +37,8 @@ def atomic_write(path, mode="w"):
     nodenet.errors.FileAccessError: cannot write '/nonexistent-dir/x.json': its directory does not exist; create it first or choose another path
     """
     path = Path(path)
+    if not path.name or path.is_dir():
+        raise FileAccessError(f"cannot write '{path}': it is a directory, not a file name; give a file name")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         handle = open(temporary, mode, **({} if "b" in mode else {"encoding": "utf-8"}))
@@ -48,7 +50,10 @@ def atomic_write(path, mode="w"):
     try:
         with handle:
             yield handle
-        os.replace(temporary, path)
+        try:
+            os.replace(temporary, path)
+        except OSError as err:
+            raise FileAccessError(f"cannot write '{path}': {err.strerror}; choose another path") from err
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -154,6 +154,7 @@ class History:
         >>> [link for link, moved in net.history.top_changed(2)]
         [('i1', 'o1'), ('b1', 'o1')]
         """
+        check_count(k, "k")
         if self.total_moved is None:
             return []
         order = sorted(range(len(self.link_ids)), key=lambda j: -self.total_moved[j])[:k]
@@ -245,6 +246,8 @@ class History:
             raise FileFormatError(f"format {arrays['format']} version {arrays['version']} is not "
                                   f"supported: this nodenet reads {FORMAT} version {VERSION}")
         history = cls(every=int(arrays["every"]))
+        if not sizes["L"] and not sizes["S"]:
+            return history      # saved before it started
         history.start(zip(arrays["src"].tolist(), arrays["dst"].tolist()), arrays["initial"])
         history._fields = {field: arrays[field].astype(float) for field in FIELDS}
         history._steps, history._loss = arrays["steps"].astype(np.int64), arrays["loss"].astype(float)

@@ -279,6 +279,7 @@ class Network:
         -0.5
         """
         check_rates(lr, momentum)
+        self._start_history()
         with training.guarded(self):
             self._update_links(self.links, lr, momentum)
             training.check_finite(self, 0.0 if self._last_loss is None else self._last_loss)
@@ -417,11 +418,18 @@ class Network:
         return self._last_loss
 
     def _start_history(self):
-        if self.history.link_ids is None:
-            self.history.start([link.id for link in self.links], self.state.weight)
+        """Start the history on this network's links, or check that it records them."""
+        history, ids = self.history, [link.id for link in self.links]
+        if history.link_ids == ids:
+            return
+        if history.step_count:
+            raise TopologyError(f"net.history records {history.step_count} steps of other links than this "
+                                "network's: save it if you need it, then net.history.clear()")
+        history.start(ids, self.state.weight)
 
     def _update_links(self, links, lr, momentum):
-        self._start_history()
+        if self.history.link_ids is None:
+            self._start_history()
         observer = self.observer
         if observer is None:
             for link in links:

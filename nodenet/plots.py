@@ -18,7 +18,9 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from .atomic import atomic_write
+from .checks import check_count
 from .errors import SettingError
+from .history import link_id_of
 
 __all__ = ["loss", "weights", "changes", "landscape"]
 
@@ -57,10 +59,9 @@ def weights(history, path=None, *, links="top:8"):
     figure, ax = _figure()
     _require(len(history), "weights")
     for link in _chosen(history, links):
-        column = history.column(link)
-        series = np.concatenate([[history.initial[column]], history.array("weight")[:, column]])
-        ax.plot(np.concatenate([[0], history.steps]), series, lw=1.2,
-                label=f"{history.link_ids[column][0]} → {history.link_ids[column][1]}")
+        src, dst = link_id_of(link)
+        ax.plot(np.concatenate([[0], history.steps]), _trajectory(history, (src, dst)), lw=1.2,
+                label=f"{src} → {dst}")
     ax.set(xlabel="step", ylabel="weight", title="weight trajectories")
     ax.legend(fontsize=7, ncol=2, loc="best")
     ax.grid(alpha=0.3)
@@ -97,9 +98,12 @@ def landscape(network, inputs, targets, *, links, path=None, resolution=41):
     (from the history) is the two weights' trajectory, drawn over that slice. The
     network is left as it was.
     """
-    first, second = (network.link(*_pair(link)) for link in links)
+    first, second = _two_links(network, links)
+    check_count(resolution, "resolution")
+    if resolution < 3:
+        raise SettingError(f"resolution must be at least 3 points a side, got {resolution}")
     history = network.history
-    paths = [_trajectory(history, link) for link in (first, second)]
+    paths = [_trajectory(history, link.id, now=link.weight) for link in (first, second)]
     xs, ys = (_span(path) for path in paths)
     grid = np.empty((resolution, resolution))
     kept = first.weight, second.weight
@@ -150,23 +154,25 @@ def _chosen(history, links):
         return [link for link, _ in history.top_changed(count)]
     if links == "all":
         return list(history.link_ids)
-    if isinstance(links, str):
+    if isinstance(links, str) or not isinstance(links, (list, tuple)):
         raise SettingError(f"links must be 'top:K', 'all' or a list of links, got {links!r}")
     return list(links)
 
 
-def _pair(link):
-    if isinstance(link, str) and "->" in link:
-        return tuple(part.strip() for part in link.split("->", 1))
-    if hasattr(link, "src"):
-        return link.src.name, link.dst.name
-    return tuple(link)
+def _two_links(network, links):
+    if isinstance(links, str) or not isinstance(links, (list, tuple)) or len(links) != 2:
+        raise SettingError(f"links must be a list of two links, like [('h1', 'o1'), ('h2', 'o1')], got {links!r}")
+    first, second = (network.link(*link_id_of(link)) for link in links)
+    if first is second:
+        raise SettingError(f"links must be two different links, got {first.id} twice")
+    return first, second
 
 
-def _trajectory(history, link):
-    if history.link_ids is None or link.id not in history.link_ids:
-        return np.array([link.weight])
-    column = history.column(link.id)
+def _trajectory(history, link_id, now=None):
+    """A link's weight before the first step and after each recorded step."""
+    if history.link_ids is None or link_id not in history.link_ids:
+        return np.array([now])
+    column = history.column(link_id)
     return np.concatenate([[history.initial[column]], history.array("weight")[:, column]])
 
 

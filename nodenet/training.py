@@ -47,6 +47,7 @@ def step(network, inputs, targets, *, lr, momentum=0.0, order="phased"):
     check_rates(lr, momentum)
     _check_order(order, batch_size=1)
     network.validate()
+    network._start_history()
     inputs = as_vector(inputs, [n.name for n in network.inputs], "input")
     targets = as_vector(targets, [n.name for n in network.outputs], "target")
     return _online_step(network, inputs, targets, lr, momentum, order)
@@ -68,6 +69,7 @@ def batch_step(network, inputs, targets, *, lr, momentum=0.0):
     >>> net.link("i1", "o1").grad
     5.0
     """
+    network._start_history()
     with guarded(network):
         grad_sum = np.zeros(len(network.links))
         loss_sum = 0.0

@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 import textwrap
-import tracemalloc
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -96,20 +95,28 @@ def test_parallel_drawing_gives_the_same_pictures(long_trace):
     assert len(parallel) == 60 and all(np.array_equal(a, b) for a, b in zip(serial, parallel))
 
 
-def test_writers_stream_instead_of_holding_frames(tmp_path):
+STREAM_SCRIPT = """
+import resource, sys
+import nodenet as nn
+net = nn.layered([2, 2, 1], seed=0)
+tracer = nn.Tracer(net, detail="step")
+net.train([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], epochs=int(sys.argv[2]), lr=0.5, tracer=tracer)
+tracer.export(sys.argv[1], quiet=True, workers=1)
+print(len(tracer.frames), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+@pytest.mark.parametrize("suffix", ["gif", "html", "mp4"])
+def test_writers_stream_instead_of_holding_frames(tmp_path, suffix):
     def peak(epochs):
-        net = nn.layered([2, 2, 1], seed=0)
-        tracer = nn.Tracer(net, detail="step")
-        net.train(*XOR, epochs=epochs, lr=0.5, tracer=tracer)
-        tracemalloc.start()
-        tracer.export(tmp_path / f"a{epochs}.gif", quiet=True, workers=1)
-        size = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        return size, len(tracer.frames)
-    small, few = peak(10)
-    large, many = peak(40)
-    assert many == 4 * few == 160
-    assert large < 1.3 * small
+        out = subprocess.run([sys.executable, "-c", STREAM_SCRIPT, str(tmp_path / f"a{epochs}.{suffix}"),
+                              str(epochs)], capture_output=True, text=True, check=True, timeout=120).stdout
+        frames, kilobytes = map(int, out.split())
+        return frames, kilobytes
+    few, small = peak(10)
+    many, large = peak(40)
+    # holding 120 more pictures of 640 x 480 would take 110 MB more
+    assert (few, many) == (40, 160) and large - small < 25_000
 
 
 def test_an_interrupted_export_leaves_no_file(golden, tmp_path, monkeypatch):

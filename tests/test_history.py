@@ -92,11 +92,13 @@ def test_csv_rows_read_back_exactly(tmp_path):
     with open(tmp_path / "h.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 20 * len(net.links)
-    link = net.links[2]
-    mine = [r for r in rows if (r["src"], r["dst"]) == link.id]
-    assert [int(r["step"]) for r in mine] == list(range(1, 21))
-    assert [float(r["weight"]) for r in mine] == net.history.weights(link).tolist()
-    assert [float(r["loss"]) for r in mine] == net.history.loss.tolist()
+    for link in net.links:
+        mine = [r for r in rows if (r["src"], r["dst"]) == link.id]
+        assert [int(r["step"]) for r in mine] == list(range(1, 21))
+        assert [float(r["weight"]) for r in mine] == net.history.weights(link).tolist()
+        assert [float(r["dw"]) for r in mine] == net.history.dw(link).tolist()
+        assert [float(r["grad"]) for r in mine] == net.history.grads(link).tolist()
+        assert [float(r["loss"]) for r in mine] == net.history.loss.tolist()
 
 
 def test_history_is_kept_across_calls_and_updates_by_hand():
@@ -164,3 +166,34 @@ def test_history_file_with_wrong_shapes(tmp_path):
         np.save(handle, np.zeros(3))
     with pytest.raises(nn.FileFormatError, match="holds a single array, not an .npz archive"):
         nn.History.load(tmp_path / "one.npz")
+
+
+def test_an_empty_history_loads_unstarted_and_training_goes_on(tmp_path):
+    net = nn.layered([2, 1], seed=0)
+    net.history.save(tmp_path / "h.npz")
+    net.history = nn.History.load(tmp_path / "h.npz")
+    assert net.history.link_ids is None
+    net.train([[0, 1]], [[1]], epochs=2, lr=0.5)
+    assert len(net.history) == 2
+
+
+def test_a_history_of_other_links_is_refused_before_training(tmp_path):
+    other = nn.layered([3, 1], seed=0)
+    other.train([[0, 1, 1]], [[1]], epochs=2, lr=0.5)
+    net = nn.layered([2, 1], seed=0)
+    net.history = other.history
+    weights = net.state.weight.tolist()
+    with pytest.raises(nn.TopologyError, match="net.history records 2 steps of other links"):
+        net.train([[0, 1]], [[1]], epochs=1, lr=0.5)
+    assert net.state.weight.tolist() == weights
+
+
+def test_history_files_refuse_directories_and_bad_counts(tmp_path):
+    net, _ = trained_with_record(steps=20)
+    with pytest.raises(nn.FileAccessError, match="it is a directory, not a file name"):
+        net.history.save(tmp_path)
+    with pytest.raises(nn.FileAccessError, match="it is a directory"):
+        net.history.to_csv("")
+    with pytest.raises(nn.SettingError, match="k must be a whole number >= 1, got '3'"):
+        net.history.top_changed("3")
+    assert list(tmp_path.iterdir()) == []

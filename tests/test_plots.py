@@ -77,3 +77,19 @@ def test_plot_errors():
     fresh.train([[0, 1]], [[1]], epochs=2, lr=0.1)
     with pytest.raises(nn.SettingError, match="links='top:K' needs a whole number K"):
         nn.plots.weights(fresh.history, links="top:many")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda n: nn.plots.landscape(n, *XOR, links=[("h1", "o1")]), "links must be a list of two links"),
+    (lambda n: nn.plots.landscape(n, *XOR, links="h1->o1"), "links must be a list of two links"),
+    (lambda n: nn.plots.landscape(n, *XOR, links=["h1->o1", ("h1", "o1")]), "two different links"),
+    (lambda n: nn.plots.landscape(n, *XOR, links=["h1->o1", "h2->o1"], resolution=2), "at least 3 points"),
+    (lambda n: nn.plots.landscape(n, *XOR, links=["h1->o1", "h2->o1"], resolution=2.5), "resolution must be"),
+    (lambda n: nn.plots.weights(n.history, links=5), "links must be 'top:K', 'all' or a list of links"),
+    (lambda n: nn.plots.weights(n.history, links="top:0"), "k must be a whole number >= 1, got 0"),
+    (lambda n: nn.plots.loss(n.history, path="."), "it is a directory"),
+])
+def test_plot_arguments_are_checked(trained, call, message):
+    with pytest.raises(nn.NodenetError) as raised:
+        call(trained)
+    assert message in str(raised.value)
