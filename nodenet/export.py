@@ -158,6 +158,15 @@ def html_player(tracer, *, fps=DEFAULT_FPS, size=(640, 480), max_frames=300):
     """A self-contained HTML player of the tracer's frames, as a string (for notebooks).
 
     More than ``max_frames`` frames are thinned evenly, keeping the first and last.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([2, 1], seed=0)
+    >>> tracer = nn.Tracer(net, detail="step")
+    >>> _ = net.train([[0, 1]], [[1]], epochs=3, lr=0.5, tracer=tracer)
+    >>> html_player(tracer).count('.push("data:image/png;base64,')
+    3
     """
     frames = tracer.frames
     if len(frames) > max_frames:

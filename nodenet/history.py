@@ -260,6 +260,20 @@ class History:
         """Write one row per recorded step and link: step, src, dst, weight, dw, grad, loss.
 
         Floats are written exactly (shortest repr that reads back to the same number).
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, nodenet as nn
+        >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+        >>> net.link("i1", "o1").weight = 1.0
+        >>> _ = net.train([[1.0]], [[0.0]], epochs=2, lr=0.5)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "h.csv"
+        >>> net.history.to_csv(path)
+        >>> print(path.read_text())
+        step,src,dst,weight,dw,grad,loss
+        1,i1,o1,0.5,-0.5,1.0,0.5
+        2,i1,o1,0.25,-0.25,0.5,0.125
+        <BLANKLINE>
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

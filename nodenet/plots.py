@@ -32,6 +32,14 @@ def loss(history, path=None):
 
     Online training takes each step's loss on one sample, so the steps scatter; the
     average over a window of about a fiftieth of the run shows the trend.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([2, 1], seed=0)
+    >>> _ = net.train([[0, 1]], [[1]], epochs=100, lr=0.5)
+    >>> [line.get_label() for line in loss(net.history).axes[0].lines]
+    ['each step', 'mean of 2 steps']
     """
     figure, ax = _figure()
     values = history.loss
@@ -55,6 +63,14 @@ def weights(history, path=None, *, links="top:8"):
 
     ``links`` is "top:K" (the K links that moved most), "all", or a list of links as
     (src, dst), "src->dst" or Link.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([2, 1], seed=0)
+    >>> _ = net.train([[1, 0]], [[1]], epochs=5, lr=0.5)
+    >>> [line.get_label() for line in weights(net.history, links="top:2").axes[0].lines]
+    ['i1 → o1', 'b1 → o1']
     """
     figure, ax = _figure()
     _require(len(history), "weights")
@@ -69,19 +85,25 @@ def weights(history, path=None, *, links="top:8"):
 
 
 def changes(history, path=None):
-    """A heatmap of dw: one row per link, one column per recorded step (binned if many)."""
+    """A heatmap of dw: one row per link, one column per recorded step (binned if many).
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([2, 1], seed=0)
+    >>> _ = net.train([[0, 1]], [[1]], epochs=5, lr=0.5)
+    >>> changes(net.history).axes[0].images[0].get_array().shape      # links x steps
+    (3, 5)
+    """
     figure, ax = _figure(height=max(3.5, min(9.0, 1.5 + 0.18 * len(history.link_ids or ()))))
     dw = history.array("dw")
     _require(dw.size, "changes")
-    steps = history.steps
-    if len(steps) > MAX_COLUMNS:
-        edges = np.linspace(0, len(steps), MAX_COLUMNS + 1).astype(int)
-        dw = np.add.reduceat(dw, edges[:-1], axis=0)
-        steps = steps[edges[:-1]]
+    if len(dw) > MAX_COLUMNS:       # each column sums the dw of its share of the steps
+        dw = np.add.reduceat(dw, np.linspace(0, len(dw), MAX_COLUMNS + 1).astype(int)[:-1], axis=0)
     limit = float(np.abs(dw).max()) or 1.0
     image = ax.imshow(dw.T, aspect="auto", cmap="RdBu_r", interpolation="nearest",
                       norm=TwoSlopeNorm(0.0, -limit, limit),
-                      extent=(steps[0] - 0.5, steps[-1] + 0.5, len(history.link_ids) - 0.5, -0.5))
+                      extent=(history.steps[0] - 0.5, history.steps[-1] + 0.5, len(history.link_ids) - 0.5, -0.5))
     if len(history.link_ids) <= 40:
         ax.set_yticks(range(len(history.link_ids)), [f"{s}→{d}" for s, d in history.link_ids], fontsize=7)
     else:
