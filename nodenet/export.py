@@ -90,6 +90,15 @@ def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet
     workers : int, optional
         Processes that draw frames side by side (default: one per core, at most 4; long
         traces only). The pictures are the same however many draw them.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, nodenet as nn
+    >>> net = nn.layered([2, 1], seed=0)
+    >>> tracer = nn.Tracer(net, detail="step")
+    >>> _ = net.train([[0, 1]], [[1]], epochs=2, lr=0.5, tracer=tracer)
+    >>> export(tracer, pathlib.Path(tempfile.mkdtemp()) / "player.html", quiet=True).suffix
+    '.html'
     """
     fmt = format or format_of(path)
     exporter = _formats.get(fmt)

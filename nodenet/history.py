@@ -49,6 +49,16 @@ class History:
     ----------
     every : int
         Record every k-th step (``total_moved`` still counts every step).
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+    >>> net.history = History(every=2)
+    >>> net.link("i1", "o1").weight = 1.0
+    >>> _ = net.train([[1.0]], [[0.0]], epochs=4, lr=0.5)
+    >>> net.history.steps, net.history.weights("i1->o1"), net.history.grads(("i1", "o1"))
+    (array([2, 4]), array([0.25  , 0.0625]), array([0.5  , 0.125]))
     """
 
     def __init__(self, every=1):

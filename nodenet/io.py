@@ -84,6 +84,16 @@ def load(path):
 
     Raises FileAccessError if the file cannot be read, FileFormatError if it is not a
     network file of a version this nodenet reads.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "net.json"
+    >>> _ = path.write_text('{"format": "nodenet-network", "version": 9}')
+    >>> load(path)
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.FileFormatError: '...net.json': format version 9 is not supported: this nodenet reads version 1; save the network again with it
     """
     path = Path(path)
     try:

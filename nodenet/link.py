@@ -36,6 +36,16 @@ class Link:
 
     ``grad`` is dE/dw, ``velocity`` the last weight change (its momentum). A frozen link
     never changes and keeps velocity 0. Create links with :meth:`Network.connect`.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+    >>> link = net.link("i1", "o1")
+    >>> link.weight = 0.5
+    >>> _ = net.forward([2.0]); _ = net.backward([0.0])
+    >>> link.grad, link.blame, link.id
+    (2.0, 0.5, ('i1', 'o1'))
     """
 
     weight = Slot()

@@ -60,6 +60,14 @@ class Network:
         Every link's weight, dw and grad after each step, and the loss.
     observer : callable or None
         The one hook through which a :class:`Tracer` watches the engine.
+
+    Examples
+    --------
+    >>> net = Network(loss="mse", seed=1)
+    >>> _ = net.add_input("x"); _ = net.add_neuron("y", activation="linear", output=True)
+    >>> _ = net.connect("x", "y", weight=2.0)
+    >>> net.forward([1.5]), net.outputs
+    (array([3.]), [Neuron(y, linear, output, out=3)])
     """
 
     def __init__(self, *, loss="half_sse", seed=0):
@@ -343,7 +351,14 @@ class Network:
             self.observer, self._forwarded = kept[1:]
 
     def check_samples(self, inputs, targets):
-        """Return inputs and targets as 2-D arrays, or raise if their sizes or values are wrong."""
+        """Return inputs and targets as 2-D arrays, or raise if their sizes or values are wrong.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> nn.layered([2, 1], seed=0).check_samples([[0, 1]], [1])[1]
+        array([[1.]])
+        """
         inputs = as_matrix(inputs, self._names(self.inputs), "input")
         targets = as_matrix(targets, self._names(self.outputs), "target")
         if len(inputs) != len(targets):
@@ -354,12 +369,28 @@ class Network:
     # -- files and networkx -----------------------------------------------------------
 
     def save(self, path):
-        """Save the network as JSON (see :func:`nodenet.io.save`)."""
+        """Save the network as JSON (see :func:`nodenet.io.save`).
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, nodenet as nn
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "net.json"
+        >>> nn.layered([2, 1], seed=0).save(path)
+        >>> nn.load(path).link("i1", "o1").weight == nn.layered([2, 1], seed=0).link("i1", "o1").weight
+        True
+        """
         from .io import save
         save(self, path)
 
     def to_networkx(self):
-        """Return a plain-data copy of the graph (see :func:`nodenet.io.to_networkx`)."""
+        """Return a plain-data copy of the graph (see :func:`nodenet.io.to_networkx`).
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> sorted(nn.layered([2, 1], seed=0).to_networkx().edges)
+        [('b1', 'o1'), ('i1', 'o1'), ('i2', 'o1')]
+        """
         from .io import to_networkx
         return to_networkx(self)
 

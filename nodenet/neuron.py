@@ -60,6 +60,15 @@ class Neuron:
         """Compute ``error`` (the loss term plus the blame of every uplink), then ``delta``.
 
         ``loss_error`` is dE/d(out) of the loss for an output neuron, 0 otherwise.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+        >>> o1 = net.neuron("o1")
+        >>> o1.pull(loss_error=0.25)
+        >>> o1.error, o1.delta
+        (0.25, 0.25)
         """
         self.error = loss_error + sum(link.blame for link in self.uplinks)
         self.delta = self.error * self.activation.derivative(self.net, self.out)

@@ -119,6 +119,15 @@ def landscape(network, inputs, targets, *, links, path=None, resolution=41):
     The surface is a slice: every other weight keeps its current value, so the path
     (from the history) is the two weights' trajectory, drawn over that slice. The
     network is left as it was.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([2, 1], seed=0)
+    >>> _ = net.train([[0, 1], [1, 0]], [[1], [0]], epochs=10, lr=0.5)
+    >>> figure = landscape(net, [[0, 1], [1, 0]], [[1], [0]], links=["i1->o1", "i2->o1"], resolution=5)
+    >>> figure.axes[0].get_xlabel()
+    'w(i1→o1)'
     """
     first, second = _two_links(network, links)
     check_count(resolution, "resolution")

@@ -59,7 +59,16 @@ FORWARD_PHASES = ("forward", "loss")
 
 @dataclass(frozen=True)
 class Scene:
-    """What stays the same over a trace: neurons, links, places and colour scales."""
+    """What stays the same over a trace: neurons, links, places and colour scales.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([2, 1], seed=0)
+    >>> scene = Scene.of(net, [nn.snapshot(net)])
+    >>> scene.pos["o1"], scene.tallest
+    ((1.0, 0.5), 3)
+    """
 
     neuron_names: tuple
     kinds: tuple

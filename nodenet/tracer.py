@@ -50,6 +50,13 @@ class Frame:
     frame to its dw (the sum of the dw of its updates since then), ``relative`` to
     dw / |weight before| (None where that weight was 0).
     ``focus`` is the event's neuron or link (op frames), else None.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> frame = snapshot(nn.layered([2, 1], seed=0))
+    >>> frame.value("b1"), frame.weight("b1->o1"), frame.changes
+    (1.0, 0.0, {})
     """
 
     index: int
@@ -108,6 +115,15 @@ class Tracer:
 
     Pass the tracer to ``net.train(..., tracer=tracer)``, or use it as a context manager
     around ``forward``, ``backward`` and ``update``. Steps and epochs are counted from 1.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+    >>> with Tracer(net, detail="op") as tracer:
+    ...     _ = net.forward([2.0])
+    >>> [(event.kind, event.target) for event in tracer.events], len(tracer.frames)
+    ([('push', 'o1')], 1)
     """
 
     def __init__(self, network, detail="step"):

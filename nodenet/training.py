@@ -169,6 +169,19 @@ def guarded(network):
     infinity it leaves and raises DivergenceError instead. Any exception, Ctrl-C included,
     puts back every weight, velocity, grad and neuron value, and tells the observer
     ("rollback") to forget the step.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([1, 1], seed=0)
+    >>> try:
+    ...     with guarded(net):
+    ...         net.link("i1", "o1").weight = 5.0
+    ...         raise KeyboardInterrupt
+    ... except KeyboardInterrupt:
+    ...     pass
+    >>> net.link("i1", "o1").weight == nn.layered([1, 1], seed=0).link("i1", "o1").weight
+    True
     """
     snapshot = network.state.snapshot()
     try:
