@@ -14,8 +14,8 @@ Examples
 
 import contextlib
 import os
-from pathlib import Path
 
+from .checks import as_path
 from .errors import FileAccessError
 
 __all__ = ["atomic_write"]
@@ -36,7 +36,7 @@ def atomic_write(path, mode="w"):
     ...
     nodenet.errors.FileAccessError: cannot write '/nonexistent-dir/x.json': its directory does not exist; create it first or choose another path
     """
-    path = Path(path)
+    path = as_path(path)
     if not path.name or path.is_dir():
         raise FileAccessError(f"cannot write '{path}': it is a directory, not a file name; give a file name")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")

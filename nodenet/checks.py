@@ -1,12 +1,14 @@
 """Checks of what a user passes in: data vectors and matrices, training settings."""
 
 import numbers
+import os
+from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError, SettingError, ShapeError, TopologyError
+from .errors import DataError, FileAccessError, SettingError, ShapeError, TopologyError
 
-__all__ = ["as_vector", "as_matrix", "as_number", "as_weight", "check_name", "check_rates", "check_count",
+__all__ = ["as_vector", "as_matrix", "as_number", "as_path", "as_weight", "check_name", "check_rates", "check_count",
            "check_flag", "check_seed", "check_choice"]
 
 # the most steps' history that train() reserves in one go; more grows as it is recorded
@@ -139,6 +141,23 @@ def check_count(value, what):
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
         raise SettingError(f"{what} must be a whole number >= 1, got {value!r}")
+
+
+def as_path(path, what="path"):
+    """Return ``path`` as a Path, or raise FileAccessError if it is not a non-empty path.
+
+    Examples
+    --------
+    >>> as_path("runs/net.json").name
+    'net.json'
+    >>> as_path("")
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.FileAccessError: path must be a file path, got ''
+    """
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise FileAccessError(f"{what} must be a file path, got {path!r}")
+    return Path(path)
 
 
 def check_flag(value, what):

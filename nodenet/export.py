@@ -32,7 +32,7 @@ import numpy as np
 from PIL import GifImagePlugin, Image
 
 from .atomic import atomic_write
-from .checks import as_number, check_count
+from .checks import as_number, as_path, check_count
 from .errors import FileAccessError, SettingError
 from . import player
 from .pictures import pictures
@@ -100,7 +100,8 @@ def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet
     >>> export(tracer, pathlib.Path(tempfile.mkdtemp()) / "player.html", quiet=True).suffix
     '.html'
     """
-    fmt = format or format_of(path)
+    path_text = str(as_path(path, "the export path")) + ("/" if str(path).endswith(("/", os.sep)) else "")
+    fmt = format or format_of(path_text)
     exporter = _formats.get(fmt)
     path = Path(path)
     if not tracer.frames:

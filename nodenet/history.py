@@ -26,7 +26,7 @@ import zlib
 import numpy as np
 
 from .atomic import atomic_write
-from .checks import check_count
+from .checks import as_path, check_count
 from .errors import FileAccessError, FileFormatError, NodenetError, UnknownNameError
 
 __all__ = ["History", "link_id_of"]
@@ -224,6 +224,7 @@ class History:
     @classmethod
     def load(cls, path):
         """Read a history written by :meth:`save`; raise FileFormatError for anything else."""
+        path = as_path(path, "the history file")
         try:
             with open(path, "rb") as handle:
                 data = np.load(handle, allow_pickle=False)

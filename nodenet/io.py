@@ -24,7 +24,7 @@ from pathlib import Path
 import networkx as nx
 
 from .atomic import atomic_write
-from .checks import as_number
+from .checks import as_number, as_path
 from .errors import DataError, FileAccessError, FileFormatError, NodenetError, TopologyError
 from .neuron import BIAS, COMPUTING, INPUT
 from .network import Network
@@ -95,7 +95,7 @@ def load(path):
     ...
     nodenet.errors.FileFormatError: '...net.json': format version 9 is not supported: this nodenet reads version 1; save the network again with it
     """
-    path = Path(path)
+    path = as_path(path, "the network file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

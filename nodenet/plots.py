@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from .atomic import atomic_write
 from .checks import check_count
 from .errors import SettingError
-from .history import link_id_of
+from .history import History, link_id_of
 
 __all__ = ["loss", "weights", "changes", "landscape"]
 
@@ -41,6 +41,7 @@ def loss(history, path=None):
     >>> [line.get_label() for line in loss(net.history).axes[0].lines]
     ['each step', 'mean of 2 steps']
     """
+    _check_history(history)
     figure, ax = _figure()
     values = history.loss
     _require(values.size, "loss")
@@ -72,10 +73,11 @@ def weights(history, path=None, *, links="top:8"):
     >>> [line.get_label() for line in weights(net.history, links="top:2").axes[0].lines]
     ['i1 → o1', 'b1 → o1']
     """
+    _check_history(history)
     figure, ax = _figure()
     _require(len(history), "weights")
     for link in _chosen(history, links):
-        src, dst = link_id_of(link)
+        src, dst = history.link_ids[history.column(link)]
         ax.plot(np.concatenate([[0], history.steps]), _trajectory(history, (src, dst)), lw=1.2,
                 label=f"{src} → {dst}")
     ax.set(xlabel="step", ylabel="weight", title="weight trajectories")
@@ -95,6 +97,7 @@ def changes(history, path=None):
     >>> changes(net.history).axes[0].images[0].get_array().shape      # links x steps
     (3, 5)
     """
+    _check_history(history)
     figure, ax = _figure(height=max(3.5, min(9.0, 1.5 + 0.18 * len(history.link_ids or ()))))
     dw = history.array("dw")
     _require(dw.size, "changes")
@@ -169,6 +172,11 @@ def _save(figure, path):
         with atomic_write(path, "wb") as handle:
             figure.savefig(handle, format="png")
     return figure
+
+
+def _check_history(history):
+    if not isinstance(history, History):
+        raise SettingError(f"plots take a network's history (net.history), got {history!r}")
 
 
 def _require(size, what):

@@ -314,6 +314,8 @@ def snapshot(network, caption=None):
     >>> frame.caption, frame.weight(("b1", "o1"))
     ('the network after 0 steps', 0.0)
     """
+    if not isinstance(network, Network):
+        raise SettingError(f"snapshot needs a Network, got {network!r}")
     if caption is not None and not isinstance(caption, str):
         raise SettingError(f"caption must be text, got {caption!r}")
     steps = network.history.step_count

@@ -209,3 +209,31 @@ def test_a_failed_train_does_not_block_new_links():
         net.train([[1, 2, 3]], [[1]], epochs=1, lr=0.1)
     net.add_neuron("h")
     net.connect("i1", "h")
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: golden_network().save(None), nn.FileAccessError, "path must be a file path, got None"),
+    (lambda: nn.load(None), nn.FileAccessError, "the network file must be a file path, got None"),
+    (lambda: nn.History.load(""), nn.FileAccessError, "the history file must be a file path, got ''"),
+    (lambda: nn.snapshot(None), nn.SettingError, "snapshot needs a Network, got None"),
+    (lambda: nn.plots.loss(None), nn.SettingError, "plots take a network's history (net.history), got None"),
+])
+def test_paths_and_objects_of_the_wrong_kind(call, error, message):
+    with pytest.raises(error) as raised:
+        call()
+    assert message in str(raised.value)
+
+
+def test_export_paths_of_the_wrong_kind(golden_tracer, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for path in (None, "", "  "):
+        with pytest.raises(nn.FileAccessError, match="the export path must be a file path"):
+            golden_tracer.export(path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plotting_a_link_the_history_does_not_have():
+    net = nn.layered([2, 1], seed=0)
+    net.train([[0, 1]], [[1]], epochs=3, lr=0.5)
+    with pytest.raises(nn.UnknownNameError, match="no link i9->o1 in this history"):
+        nn.plots.weights(net.history, links=[("i9", "o1")])
