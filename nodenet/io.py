@@ -19,7 +19,6 @@ True
 
 import json
 import math
-from pathlib import Path
 
 import networkx as nx
 
