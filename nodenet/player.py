@@ -27,11 +27,11 @@ STYLE = """<style>
 CONTROLS = """<div class="nodenet-player" id="__ID__" tabindex="0">
 <img alt="frame of a nodenet trace">
 <div class="controls">
-<button data-do="first" title="first frame (Home)">&#x23EE;</button>
-<button data-do="back" title="step back (left arrow)">&#x25C0;</button>
+<button data-do="first" title="first frame (Home)">&#x2759;&#x25C0;&#x25C0;</button>
+<button data-do="back" title="step back (left arrow)">&#x2759;&#x25C0;</button>
 <button data-do="play" title="play or pause (space)">&#x25B6;</button>
 <button data-do="next" title="step forward (right arrow)">&#x25B6;&#x2759;</button>
-<button data-do="last" title="last frame (End)">&#x23ED;</button>
+<button data-do="last" title="last frame (End)">&#x25B6;&#x25B6;&#x2759;</button>
 <input type="range" min="0" value="0" aria-label="frame">
 <span class="counter"></span>
 <select aria-label="speed"><option>0.25</option><option>0.5</option><option selected>1</option><option>2</option><option>4</option></select>x
@@ -53,12 +53,13 @@ SCRIPT = """<script>
     img.src = F[index]; slider.value = index;
     counter.textContent = (index + 1) + " / " + F.length;
   }
+  // symbols that common fonts have: play, pause, first, back, next, last
   function pause() { clearInterval(timer); timer = null; playButton.innerHTML = "&#x25B6;"; }
   function play() {
     if (index >= F.length - 1) show(0);
     timer = setInterval(function () { if (index >= F.length - 1) pause(); else show(index + 1); },
                         1000 / (fps * parseFloat(speed.value)));
-    playButton.innerHTML = "&#x23F8;";
+    playButton.innerHTML = "&#x2759;&#x2759;";
   }
   const actions = {first: function () { pause(); show(0); }, back: function () { pause(); show(index - 1); },
     play: function () { timer ? pause() : play(); }, next: function () { pause(); show(index + 1); },
