@@ -28,6 +28,7 @@ import numpy as np
 from .atomic import atomic_write
 from .checks import as_path, check_count
 from .errors import FileAccessError, FileFormatError, NodenetError, UnknownNameError
+from .state import grown
 
 __all__ = ["History", "link_id_of"]
 
@@ -115,13 +116,8 @@ class History:
         if size <= capacity:
             return
         capacity = max(size, 2 * capacity)
-        self._steps = np.resize(self._steps, capacity)
-        self._loss = np.resize(self._loss, capacity)
-        width = len(self.link_ids or ())
-        for field, values in self._fields.items():
-            grown = np.zeros((capacity, width))
-            grown[: self._size] = values[: self._size]
-            self._fields[field] = grown
+        self._steps, self._loss = grown(self._steps, capacity), grown(self._loss, capacity)
+        self._fields = {field: grown(values, capacity) for field, values in self._fields.items()}
 
     # -- queries ------------------------------------------------------------------------
 

@@ -51,9 +51,6 @@ class Registry:
         """Return the registered names, in the order they were registered."""
         return list(self._items)
 
-    def __contains__(self, name):
-        return name in self._items
-
     def _unknown_message(self, name):
         known = self.names()
         close = difflib.get_close_matches(str(name), known, n=1)

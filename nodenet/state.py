@@ -21,7 +21,7 @@ import numpy as np
 from .checks import as_number
 from .errors import DataError
 
-__all__ = ["State", "Slot"]
+__all__ = ["State", "Slot", "grown"]
 
 NEURON_FIELDS = ("net", "out", "error", "delta")
 LINK_FIELDS = ("weight", "grad", "velocity")
@@ -70,10 +70,7 @@ class State:
             return
         capacity = max(8, 2 * size)
         for field in fields:
-            old = getattr(self, "_" + field)
-            new = np.zeros(capacity, dtype=old.dtype)
-            new[: old.size] = old
-            setattr(self, "_" + field, new)
+            setattr(self, "_" + field, grown(getattr(self, "_" + field), capacity))
         self._capacity[kind] = capacity
 
     def _bind_views(self):
@@ -81,6 +78,19 @@ class State:
             setattr(self, field, getattr(self, "_" + field)[: self.n_neurons])
         for field in LINK_FIELDS + ("frozen",):
             setattr(self, field, getattr(self, "_" + field)[: self.n_links])
+
+
+def grown(array, rows):
+    """A copy of ``array`` with ``rows`` rows, the new ones zero.
+
+    Examples
+    --------
+    >>> grown(np.array([1.0, 2.0]), 4)
+    array([1., 2., 0., 0.])
+    """
+    bigger = np.zeros((rows, *array.shape[1:]), dtype=array.dtype)
+    bigger[: len(array)] = array
+    return bigger
 
 
 class Slot:
