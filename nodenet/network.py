@@ -350,6 +350,40 @@ class Network:
             self.state.restore(kept[0])
             self.observer, self._forwarded = kept[1:]
 
+    def predict(self, inputs, weights=None):
+        """Return the outputs for many samples at once (one row each), without training.
+
+        Each neuron pushes all samples in one numpy operation; the neurons keep their
+        numbers. ``weights``, if given, replaces the links' weights (in ``net.links``
+        order, e.g. a frame's ``links["weight"]``) for this call only.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+        >>> net.link("i1", "o1").weight = 3.0
+        >>> net.predict([[1.0], [2.0]])
+        array([[3.],
+               [6.]])
+        >>> net.predict([[1.0]], weights=[-1.0])
+        array([[-1.]])
+        """
+        self.validate()
+        inputs = as_matrix(inputs, self._names(self.inputs), "input")
+        weights = self.state.weight if weights is None else as_vector(
+            weights, [f"{src}->{dst}" for src, dst in (link.id for link in self.links)], "weight")
+        outs = [None] * len(self.neurons)
+        for neuron, column in zip(self.inputs, inputs.T):
+            outs[neuron.index] = column
+        with np.errstate(all="ignore"):
+            for neuron in self.forward_order:
+                if neuron.kind == BIAS:
+                    outs[neuron.index] = np.ones(len(inputs))
+                elif neuron.computing:
+                    net = sum(weights[link.index] * outs[link.src.index] for link in neuron.downlinks)
+                    outs[neuron.index] = neuron.activation.f(net)
+        return np.column_stack([outs[neuron.index] for neuron in self.outputs])
+
     def check_samples(self, inputs, targets):
         """Return inputs and targets as 2-D arrays, or raise if their sizes or values are wrong.
 

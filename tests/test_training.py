@@ -154,3 +154,27 @@ def test_xor_is_learned_with_momentum():
     losses = net.train(X, Y, epochs=2000, lr=0.5, momentum=0.9)
     assert losses[-1] < 0.01 < losses[0]
     assert [round(float(net.forward(x)[0])) for x in X] == [0, 1, 1, 0]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_predict_gives_each_samples_forward_outputs_and_leaves_the_neurons_alone(seed):
+    net = random_dag(seed)
+    inputs, _ = random_samples(net, seed, n=5)
+    net.forward(inputs[0])
+    kept = net.state.snapshot()
+    rows = np.array([net.forward(x) for x in inputs])
+    net.state.restore(kept)
+    np.testing.assert_allclose(net.predict(inputs), rows, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(net.state.out, kept["out"])
+
+
+def test_predict_with_a_frames_weights_gives_that_frames_outputs():
+    net = nn.layered([2, 3, 1], seed=0)
+    tracer = nn.Tracer(net, detail="step")
+    net.train([[0, 1], [1, 0]], [[1], [0]], epochs=3, lr=0.5, tracer=tracer)
+    first = tracer.frames[0]
+    net.state.weight[:] = first.links["weight"]
+    expected = net.predict([[0.3, 0.7]])
+    net.state.weight[:] = tracer.frames[-1].links["weight"]
+    assert net.predict([[0.3, 0.7]], weights=first.links["weight"])[0, 0] == expected[0, 0]
+    assert net.predict([[0.3, 0.7]])[0, 0] != expected[0, 0]
