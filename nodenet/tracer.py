@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .atomic import atomic_write
-from .checks import check_choice
+from .checks import check_choice, check_count
 from .errors import DataError, SettingError, UnknownNameError
 from .history import link_id_of
 from .network import Network
@@ -112,6 +112,9 @@ class Tracer:
         The network to watch.
     detail : {"op", "phase", "step", "epoch"}
         When to cut a frame.
+    every : int
+        At detail "step" or "epoch": cut a frame at every ``every``-th one only (the 1st,
+        the ``1 + every``-th, ...); its ``changes`` add up everything since the last frame.
 
     Pass the tracer to ``net.train(..., tracer=tracer)``, or use it as a context manager
     around ``forward``, ``backward`` and ``update``. Steps and epochs are counted from 1.
@@ -126,10 +129,15 @@ class Tracer:
     ([('push', 'o1')], 1)
     """
 
-    def __init__(self, network, detail="step"):
+    def __init__(self, network, detail="step", every=1):
         if not isinstance(network, Network):
             raise SettingError(f"a Tracer watches a Network, got {network!r}")
         self.detail = check_choice(detail, DETAILS, "detail")
+        check_count(every, "every")
+        self.every = every
+        if every > 1 and self.detail not in ("step", "epoch"):
+            raise SettingError(f"every={every} thins frames at detail 'step' or 'epoch', not {detail!r}: "
+                               "use every=1 or another detail")
         self.network = network
         self.events = []
         self.frames = []
@@ -190,7 +198,7 @@ class Tracer:
     def _on_step(self, target, loss):
         self._end_phase()
         self._loss = _known(loss)
-        if self.detail == "step":
+        if self.detail == "step" and (self.step - 1) % self.every == 0:
             self._cut("update", None, f"step {self.step}: loss {number(self._loss)}")
         self.step += 1
         self._keep()
@@ -208,8 +216,9 @@ class Tracer:
 
     def _on_epoch(self, target, loss):
         self._loss = _known(loss)
-        if self.detail == "epoch":
-            self._cut("update", None, f"epoch {self.epoch}: mean loss {number(loss)}")
+        if self.detail == "epoch" and (self.epoch - 1) % self.every == 0:
+            # the epoch's last step has been counted already
+            self._cut("update", None, f"epoch {self.epoch}: mean loss {number(loss)}", step=self.step - 1)
         self.epoch += 1
         self._keep()
 
@@ -226,7 +235,7 @@ class Tracer:
 
     # -- frames ---------------------------------------------------------------------------
 
-    def _cut(self, phase, focus, caption):
+    def _cut(self, phase, focus, caption, step=None):
         state = self.network.state
         weights = state.weight.copy()
         moved = np.flatnonzero(weights != self._weights)
@@ -235,7 +244,7 @@ class Tracer:
         changes = {self.link_ids[j]: float(dw[j]) for j in moved}
         relative = {self.link_ids[j]: (float(dw[j] / abs(self._weights[j])) if self._weights[j] else None)
                     for j in moved}
-        frame = Frame(len(self.frames), self.detail, phase, self.step, self.epoch, focus, caption,
+        frame = Frame(len(self.frames), self.detail, phase, step or self.step, self.epoch, focus, caption,
                       self._loss, self.neuron_names, self.link_ids,
                       _frozen_copies(state, NEURON_FIELDS), _frozen_copies(state, LINK_FIELDS),
                       changes, relative, tuple(self._since_frame))

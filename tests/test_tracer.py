@@ -128,6 +128,7 @@ def test_epoch_frames_sum_the_changes_of_an_epoch():
     X, Y = [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]]
     losses = net.train(X, Y, epochs=3, lr=0.5, momentum=0.9, tracer=tracer)
     assert [f.epoch for f in tracer.frames] == [1, 2, 3]
+    assert [f.step for f in tracer.frames] == [4, 8, 12]     # the epoch's last step
     assert [f.loss for f in tracer.frames] == losses.tolist()
     moved = tracer.frames[0].weight(("i1", "h1")) - start[net.link("i1", "h1").index]
     assert tracer.frames[0].changes[("i1", "h1")] == pytest.approx(moved, rel=1e-12, abs=0)
@@ -217,10 +218,32 @@ def test_frames_json(tmp_path):
     assert data["frames"][0]["neurons"]["out"][4] == tracer.events[0].values["out"]
 
 
+@pytest.mark.parametrize("detail", ["step", "epoch"])
+def test_every_kth_frame_adds_up_the_changes_since_the_last(detail):
+    X, Y = [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]]
+    net = nn.layered([2, 2, 1], seed=0)
+    tracer = nn.Tracer(net, detail=detail, every=3)
+    net.train(X, Y, epochs=7, lr=0.5, momentum=0.9, tracer=tracer)
+    every = nn.layered([2, 2, 1], seed=0)
+    all_frames = nn.Tracer(every, detail=detail)
+    every.train(X, Y, epochs=7, lr=0.5, momentum=0.9, tracer=all_frames)
+    kept = all_frames.frames[::3]
+    assert [getattr(f, detail) for f in tracer.frames] == [getattr(f, detail) for f in kept]
+    assert [getattr(f, detail) for f in tracer.frames][:3] == [1, 4, 7]
+    np.testing.assert_array_equal(tracer.frames[-1].links["weight"], kept[-1].links["weight"])
+    link = ("h1", "o1")
+    moved = kept[-1].weight(link) - kept[-2].weight(link)
+    assert tracer.frames[-1].changes[link] == pytest.approx(moved, rel=1e-9)
+
+
 def test_tracer_errors():
     net = golden_network()
     with pytest.raises(nn.SettingError, match="unknown detail 'ops': choose one of op, phase, step, epoch"):
         nn.Tracer(net, detail="ops")
+    with pytest.raises(nn.SettingError, match="every=2 thins frames at detail 'step' or 'epoch', not 'op'"):
+        nn.Tracer(net, detail="op", every=2)
+    with pytest.raises(nn.SettingError, match="every must be"):
+        nn.Tracer(net, every=0)
     with pytest.raises(nn.SettingError, match="the tracer watches another network"):
         net.train([INPUTS], [TARGETS], epochs=1, lr=0.1, tracer=nn.Tracer(golden_network()))
     with nn.Tracer(net):
