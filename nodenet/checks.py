@@ -160,6 +160,20 @@ def as_path(path, what="path"):
     return Path(path)
 
 
+def check_fps(fps):
+    """Return ``fps`` as a float, or raise SettingError unless it is from 0.1 to 120 frames per second.
+
+    Examples
+    --------
+    >>> check_fps(4)
+    4.0
+    """
+    value = as_number(fps)
+    if value is None or not 0.1 <= value <= 120:
+        raise SettingError(f"fps must be a number of frames per second from 0.1 to 120, got {fps!r}")
+    return value
+
+
 def check_flag(value, what):
     """Return ``value`` if it is True or False, else raise SettingError.
 

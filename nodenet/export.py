@@ -32,7 +32,8 @@ import numpy as np
 from PIL import GifImagePlugin, Image
 
 from .atomic import atomic_write
-from .checks import as_number, as_path, check_count
+from .boundary import Boundary
+from .checks import as_path, check_count, check_fps
 from .errors import FileAccessError, SettingError
 from . import player
 from .pictures import pictures
@@ -73,7 +74,8 @@ def formats():
     return _formats.names()
 
 
-def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet=False, workers=None):
+def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet=False, workers=None,
+           boundary=None):
     """Draw every frame of ``tracer`` and write them to ``path``; return the path written.
 
     Parameters
@@ -90,6 +92,9 @@ def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet
     workers : int, optional
         Processes that draw frames side by side (default: one per core, at most 4; long
         traces only). The pictures are the same however many draw them.
+    boundary : (inputs, targets), optional
+        Samples of a network with two inputs and one output: each frame then shows the
+        output over the plane of the inputs beside the network, with the samples on it.
 
     Examples
     --------
@@ -109,11 +114,13 @@ def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet
                            "or run forward/backward/update inside 'with tracer:'")
     if fmt != "png" and path.is_dir():
         raise FileAccessError(f"cannot write {fmt} to '{path}': it is a directory; give a file name")
-    fps, size = _check_fps(fps), _check_size(size)
+    fps, size = check_fps(fps), _check_size(size)
     if workers is not None:
         check_count(workers, "workers")
+    if boundary is not None:
+        boundary = Boundary.of(tracer.network, *_pair(boundary))
     _parent(path)
-    return exporter(tracer, path, fps=fps, size=size, quiet=quiet, workers=workers)
+    return exporter(tracer, path, fps=fps, size=size, quiet=quiet, workers=workers, boundary=boundary)
 
 
 def _export_json(tracer, path, **options):
@@ -124,8 +131,8 @@ def _export_json(tracer, path, **options):
 _formats.register("json", _export_json)
 
 
-def _export_pictures(writer_class, tracer, path, *, fps, size, quiet, workers):
-    drawn = pictures(tracer.frames, Scene.from_tracer(tracer), size, workers)
+def _export_pictures(writer_class, tracer, path, *, fps, size, quiet, workers, boundary):
+    drawn = pictures(tracer.frames, Scene.from_tracer(tracer, boundary), size, workers)
     try:
         # the drawing processes start before any writer's process (ffmpeg), so that
         # they hold none of its pipes and it sees the end of its input when aborted
@@ -185,7 +192,7 @@ def html_player(tracer, *, fps=DEFAULT_FPS, size=(640, 480), max_frames=300):
     player_id = f"p{next(_player_ids)}"
     parts = [player.start(player_id, document=False)]
     parts += [player.frame(player_id, _png(canvas.rgb(frame))) for frame in frames]
-    parts.append(player.end(player_id, _check_fps(fps), document=False))
+    parts.append(player.end(player_id, check_fps(fps), document=False))
     return "".join(parts)
 
 
@@ -310,6 +317,12 @@ def _parent(path):
         raise FileAccessError(f"cannot make the directory '{path.parent}': {err.strerror}") from err
 
 
+def _pair(samples):
+    if not isinstance(samples, (tuple, list)) or len(samples) != 2:
+        raise SettingError(f"boundary= takes the samples as (inputs, targets), got {type(samples).__name__}")
+    return samples
+
+
 def _check_size(size):
     try:
         width, height = (int(side) for side in size)
@@ -319,9 +332,3 @@ def _check_size(size):
         raise SettingError(f"size must be even numbers of pixels from 64 to 7680 x 4320, got {size!r}")
     return width, height
 
-
-def _check_fps(fps):
-    value = as_number(fps)
-    if value is None or not 0.1 <= value <= 120:
-        raise SettingError(f"fps must be a number of frames per second from 0.1 to 120, got {fps!r}")
-    return value

@@ -12,7 +12,9 @@ How a frame looks:
   changes are written on them;
 - neurons: filled by ``out`` in forward frames, ringed by ``delta`` in backward and
   update frames (red +, blue -); the focus of an op frame has an orange ring;
-- title: phase, step, epoch and loss; caption: the event's formula with its numbers.
+- title: phase, step, epoch and loss; caption: the event's formula with its numbers;
+- with a :class:`~nodenet.boundary.Boundary`, the output over the plane of the two
+  inputs is drawn beside the network (orange low, blue high), with the samples on it.
 
 Examples
 --------
@@ -33,7 +35,7 @@ import numpy as np
 from matplotlib import colormaps, font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
-from matplotlib.colors import Normalize, to_rgba
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from PIL import Image, ImageDraw, ImageFont
@@ -46,6 +48,7 @@ __all__ = ["Scene", "FrameText", "frame_text", "FrameArtists", "Canvas", "draw_f
 POSITIVE, NEGATIVE = np.array(to_rgba("#2166ac")), np.array(to_rgba("#b2182b"))
 GLOW, FOCUS = "#ffb000", "#ff6d00"
 OUT_MAP, DELTA_MAP = colormaps["YlGn"], colormaps["RdBu_r"]
+BOUNDARY_MAP = LinearSegmentedColormap.from_list("boundary", ["#f59322", "#f7f7f7", "#0877bd"])
 LABELLED_CHANGES = 3
 CAPTION_WIDTH = 84
 LEGEND = ("links: blue +, red −, width |w|, dashed frozen; amber: changed since the last frame "
@@ -80,15 +83,16 @@ class Scene:
     max_weight: float
     max_delta: float
     out_range: tuple
+    boundary: object = None
 
     @classmethod
-    def from_tracer(cls, tracer):
+    def from_tracer(cls, tracer, boundary=None):
         """The scene of a tracer's network, scaled to all of the tracer's frames."""
-        return cls.of(tracer.network, tracer.frames)
+        return cls.of(tracer.network, tracer.frames, boundary)
 
     @classmethod
-    def of(cls, network, frames):
-        """The scene of ``network``, scaled to ``frames``."""
+    def of(cls, network, frames, boundary=None):
+        """The scene of ``network``, scaled to ``frames``; ``boundary``: a Boundary to draw beside it."""
         depth = depths(network)
         weights = np.concatenate([f.links["weight"] for f in frames])
         deltas = np.concatenate([f.neurons["delta"] for f in frames])
@@ -98,7 +102,8 @@ class Scene:
             tuple(n.output for n in network.neurons), tuple(link.id for link in network.links),
             tuple(link.frozen for link in network.links), positions(network),
             tuple(depth[dst] - depth[src] for src, dst in (link.id for link in network.links)),
-            _scale(weights), _scale(deltas), (float(min(outs.min(), 0.0)), float(max(outs.max(), 1.0))))
+            _scale(weights), _scale(deltas), (float(min(outs.min(), 0.0)), float(max(outs.max(), 1.0))),
+            boundary)
 
     @property
     def tallest(self):
@@ -255,6 +260,28 @@ class _TextArtists:
                             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=GLOW, lw=1))
 
 
+class BoundaryArtists:
+    """The output over the plane of the two inputs, with the samples on it, on its own Axes."""
+
+    def __init__(self, ax, boundary):
+        self.boundary = boundary
+        norm = Normalize(*boundary.value_range)
+        self.image = ax.imshow(np.zeros((boundary.resolution,) * 2), origin="lower", extent=boundary.extent,
+                               cmap=BOUNDARY_MAP, norm=norm, aspect="auto", interpolation="bilinear")
+        few = len(boundary.targets) <= 20
+        self.samples = ax.scatter(boundary.inputs[:, 0], boundary.inputs[:, 1], c=boundary.targets,
+                                  cmap=BOUNDARY_MAP, norm=norm, s=70 if few else 14, edgecolors="#222222",
+                                  linewidths=1.2 if few else 0.5)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        self.shapes = [self.image, self.samples]
+
+    def draw(self, frame):
+        """Show the output for ``frame``'s weights; return the artists."""
+        self.image.set_data(self.boundary.values(frame.links["weight"]))
+        return self.shapes
+
+
 class Canvas:
     """Frames drawn to pixels at a fixed size, fast enough for long animations.
 
@@ -267,8 +294,16 @@ class Canvas:
         self.size = size
         self.figure = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
         FigureCanvasAgg(self.figure)
-        self.ax = self.figure.add_axes((0.02, 0.16, 0.96, 0.77))
+        self.ax = self.figure.add_axes((0.02, 0.16, 0.96, 0.77) if scene.boundary is None
+                                       else (0.01, 0.16, 0.6, 0.77))
         self.artists = FrameArtists(self.ax, scene, text=False)
+        self.board = None
+        if scene.boundary is not None:
+            side = 0.34 * size[0] / size[1]
+            board_ax = self.figure.add_axes((0.635, 0.55 - side / 2, 0.34, side))
+            self.board = (board_ax, BoundaryArtists(board_ax, scene.boundary))
+            names = [n.name for n in scene.boundary.network.inputs + scene.boundary.network.outputs]
+            left, top = board_ax.bbox.x0, size[1] - board_ax.bbox.y1
         self.scale = size[1] / 480
         self.fonts = {key: ImageFont.truetype(font_manager.findfont(FontProperties(family=family, weight=weight)),
                                               max(8, round(points * self.scale)))
@@ -277,8 +312,11 @@ class Canvas:
         self.stamps = [self._stamp(self._pixels(x, y), name, "name", "mm", outline=2)   # readable on any fill
                        for x, y, name in _names(scene)]
         self.stamps.append(self._stamp((4, size[1] - 4), LEGEND, "legend", "ld", fill="#555555"))
+        if self.board is not None:
+            words = "{2} over {0} → and {1} ↑".format(*names)
+            self.stamps.append(self._stamp((left + board_ax.bbox.width / 2, top - 4), words, "value", "md"))
         # only the links and neurons change: draw the rest once, then blit it back per frame
-        dynamic = self.artists.shapes
+        dynamic = self.artists.shapes + (self.board[1].shapes if self.board else [])
         for artist in dynamic:
             artist.set_visible(False)
         self.figure.canvas.draw()
@@ -293,6 +331,10 @@ class Canvas:
         for artist in self.artists.draw(frame):
             if artist.get_visible():
                 self.ax.draw_artist(artist)
+        if self.board is not None:
+            board_ax, board = self.board
+            for artist in board.draw(frame):
+                board_ax.draw_artist(artist)
         image = Image.frombuffer("RGBA", self.size, self.figure.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         image = image.convert("RGB")
         self._write(image, frame_text(self.artists.scene, frame, self.artists.paths))

@@ -5,12 +5,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from PIL import Image
 
 import nodenet as nn
 from nodenet.layout import depths, link_path, positions
-from nodenet.render import Canvas, FrameArtists, Scene, frame_text
+from nodenet.boundary import Boundary
+from nodenet.render import BOUNDARY_MAP, Canvas, FrameArtists, Scene, frame_text
 from dags import random_dag
 from golden import INPUTS, LR, TARGETS, golden_network
 
@@ -114,3 +116,32 @@ def test_a_large_net_draws_without_labels():
     scene = Scene.of(net, [frame])
     assert frame_text(scene, frame, FrameArtists(Figure().add_subplot(), scene).paths).names == []
     assert Canvas(scene).rgb(frame).shape == (480, 640, 3)
+
+
+def test_boundary_values_are_the_networks_outputs_over_a_grid_around_the_samples():
+    net = nn.layered([2, 2, 1], seed=0)
+    boundary = Boundary.of(net, [[0, 0], [1, 2]], [[0], [1]], resolution=5)
+    assert boundary.extent == pytest.approx((-0.15, 1.15, -0.3, 2.3))
+    values = boundary.values(net.state.weight)
+    # row r, column c is the point (x_c, y_r), rows from the bottom
+    xs, ys = np.linspace(-0.15, 1.15, 5), np.linspace(-0.3, 2.3, 5)
+    assert values[3, 1] == net.forward([xs[1], ys[3]])[0]
+    assert boundary.value_range == (0.0, 1.0)
+    with pytest.raises(nn.SettingError, match="a decision boundary needs a network with 2 inputs and 1 output, "
+                                              "this one has 2 and 2"):
+        Boundary.of(nn.layered([2, 2]), [[0, 0]], [[0, 0]])
+
+
+def test_export_with_a_boundary_draws_the_board_beside_the_network(tmp_path):
+    net = nn.layered([2, 2, 1], seed=0)
+    tracer = nn.Tracer(net, detail="epoch")
+    X, Y = [[0, 0], [1, 1]], [[0], [1]]
+    net.train(X, Y, epochs=2, lr=0.5, tracer=tracer)
+    boundary = Boundary.of(net, X, Y)
+    picture = Canvas(Scene.from_tracer(tracer, boundary)).rgb(tracer.frames[-1]).astype(int)
+    # the board spans pixels x 406..624, y 107..325; its middle shows the output at the grid's middle
+    middle = boundary.values(tracer.frames[-1].links["weight"])[31:33, 31:33].mean()
+    expected = np.array(BOUNDARY_MAP(Normalize(0, 1)(middle))[:3]) * 255
+    assert np.abs(picture[216, 515] - expected).max() < 8
+    with pytest.raises(nn.SettingError, match=r"boundary= takes the samples as \(inputs, targets\), got ndarray"):
+        tracer.export(tmp_path / "a.gif", boundary=np.zeros((2, 2)))
