@@ -22,7 +22,7 @@ from .checks import check_count
 from .errors import SettingError
 from .history import History, link_id_of
 
-__all__ = ["loss", "weights", "changes", "landscape"]
+__all__ = ["loss", "weights", "changes", "landscape", "compare"]
 
 MAX_COLUMNS = 800       # steps shown in the heatmap; longer runs are binned
 
@@ -45,12 +45,10 @@ def loss(history, path=None):
     figure, ax = _figure()
     values = history.loss
     _require(values.size, "loss")
-    window = max(1, len(values) // 50)
     ax.plot(history.steps, values, color="#9ecae1", lw=0.8, label="each step")
+    steps, average, window = _moving_average(history)
     if window > 1:
-        average = np.convolve(values, np.ones(window) / window, mode="valid")
-        ax.plot(history.steps[window - 1:], average, color="#08519c", lw=1.8,
-                label=f"mean of {window} steps")
+        ax.plot(steps, average, color="#08519c", lw=1.8, label=f"mean of {window} steps")
         ax.legend(fontsize=8)
     if np.all(values > 0) and values.max() / values.min() > 10:
         ax.set_yscale("log")
@@ -159,6 +157,52 @@ def landscape(network, inputs, targets, *, links, path=None, resolution=41):
            title="loss landscape (other weights as they are now)")
     ax.legend(fontsize=8, loc="upper right")
     return _save(figure, path)
+
+
+def compare(histories, path=None, *, link):
+    """Runs side by side: their loss (moving average) and one link's weight, step by step.
+
+    ``histories`` maps a label to a history, e.g. one per momentum.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> runs = {}
+    >>> for momentum in (0.0, 0.9):
+    ...     net = nn.layered([2, 1], seed=0)
+    ...     _ = net.train([[0, 1], [1, 0]], [[1], [0]], epochs=20, lr=0.5, momentum=momentum)
+    ...     runs[f"momentum {momentum}"] = net.history
+    >>> [line.get_label() for line in compare(runs, link="i1->o1").axes[1].lines]
+    ['momentum 0.0', 'momentum 0.9']
+    """
+    if not isinstance(histories, dict) or not histories:
+        raise SettingError(f"compare takes a dict of label -> history, got {histories!r}")
+    link = link_id_of(link)
+    figure = Figure(figsize=(9.6, 4.0), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    losses, weights_ax = figure.subplots(1, 2)
+    for label, history in histories.items():
+        _check_history(history)
+        _require(history.loss.size, "loss")
+        history.column(link)              # names an unknown link
+        steps, average, window = _moving_average(history)
+        losses.plot(steps, average, lw=1.6, label=label)
+        weights_ax.plot(np.concatenate([[0], history.steps]), _trajectory(history, link), lw=1.6, label=label)
+    if all(np.all(h.loss > 0) for h in histories.values()):
+        losses.set_yscale("log")
+    losses.set(xlabel="step", ylabel="loss", title=f"loss (mean of {window} steps)" if window > 1 else "loss")
+    weights_ax.set(xlabel="step", ylabel="weight", title=f"weight of {link[0]}->{link[1]}")
+    for ax in (losses, weights_ax):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    return _save(figure, path)
+
+
+def _moving_average(history):
+    """Steps, the loss averaged over a window of about a fiftieth of the run, and the window."""
+    values = history.loss
+    window = max(1, len(values) // 50)
+    return history.steps[window - 1:], np.convolve(values, np.ones(window) / window, mode="valid"), window
 
 
 def _figure(width=6.4, height=4.0):

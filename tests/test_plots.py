@@ -70,6 +70,28 @@ def test_landscape(trained, tmp_path):
     assert png_size(tmp_path / "land.png")[0] == "PNG"
 
 
+def test_compare_plots_each_runs_moving_average_and_one_links_weights(tmp_path):
+    runs = {}
+    for momentum in (0.0, 0.9):
+        net = nn.layered([2, 2, 1], seed=3)
+        net.train(*XOR, epochs=50, lr=0.5, momentum=momentum)
+        runs[f"momentum {momentum}"] = net
+    figure = nn.plots.compare({k: n.history for k, n in runs.items()}, tmp_path / "c.png", link=("h1", "o1"))
+    assert png_size(tmp_path / "c.png") == ("PNG", (960, 400))
+    losses, weights = figure.axes
+    for line, net in zip(weights.lines, runs.values()):
+        start = net.history.initial[net.history.column("h1->o1")]
+        assert line.get_ydata().tolist() == [start] + net.history.weights("h1->o1").tolist()
+    window = 200 // 50
+    expected = np.convolve(runs["momentum 0.9"].history.loss, np.ones(window) / window, mode="valid")
+    np.testing.assert_allclose(losses.lines[1].get_ydata(), expected, rtol=1e-12)
+    assert [line.get_label() for line in losses.lines] == ["momentum 0.0", "momentum 0.9"]
+    with pytest.raises(nn.UnknownNameError, match="no link h9->o1 in this history"):
+        nn.plots.compare({k: n.history for k, n in runs.items()}, link="h9->o1")
+    with pytest.raises(nn.SettingError, match="compare takes a dict of label -> history"):
+        nn.plots.compare([], link="h1->o1")
+
+
 def test_plot_errors():
     fresh = nn.layered([2, 1], seed=0)
     with pytest.raises(nn.SettingError, match="the history has no recorded steps to plot loss"):
