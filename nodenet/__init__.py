@@ -12,7 +12,7 @@ Examples
 (1,)
 """
 
-from . import training
+from . import datasets, training
 from .activations import Activation, activation, activation_names, register_activation
 from .history import History
 from .errors import (DataError, DivergenceError, FileAccessError, FileFormatError, NodenetError,
@@ -24,6 +24,8 @@ from .losses import Loss, loss, loss_names
 from .network import Network
 from .neuron import Neuron
 from .tracer import Frame, Tracer, snapshot
+from .explain import explain
+from .scenario import Scenario
 
 __version__ = "0.1.0"
 
@@ -41,7 +43,7 @@ __all__ = [
     "Activation", "activation", "activation_names", "register_activation",
     "Loss", "loss", "loss_names",
     "Network", "Neuron", "Link", "layered", "load", "write_graphml", "training",
-    "Tracer", "Frame", "History", "snapshot",
+    "Tracer", "Frame", "History", "snapshot", "Scenario", "datasets", "explain",
     "NodenetError", "TopologyError", "ShapeError", "DataError", "SettingError",
     "UnknownNameError", "FileFormatError", "FileAccessError", "DivergenceError",
 ]

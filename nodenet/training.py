@@ -27,7 +27,7 @@ import numpy as np
 from .checks import MAX_RESERVE, as_vector, check_choice, check_count, check_rates
 from .errors import DivergenceError, SettingError
 
-__all__ = ["ORDERS", "step", "batch_step", "train", "guarded", "check_finite"]
+__all__ = ["ORDERS", "step", "batch_step", "train", "guarded", "check_finite", "check_order"]
 
 ORDERS = ("phased", "wave")
 
@@ -45,7 +45,7 @@ def step(network, inputs, targets, *, lr, momentum=0.0, order="phased"):
     True
     """
     check_rates(lr, momentum)
-    _check_order(order, batch_size=1)
+    check_order(order, batch_size=1)
     network.validate()
     network._start_history()
     inputs = as_vector(inputs, [n.name for n in network.inputs], "input")
@@ -123,7 +123,7 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
     check_rates(lr, momentum)
     check_count(epochs, "epochs")
     check_count(batch_size, "batch_size")
-    _check_order(order, batch_size)
+    check_order(order, batch_size)
     _check_tracer(tracer, network)
     network.validate()
     inputs, targets = network.check_samples(inputs, targets)
@@ -232,7 +232,13 @@ def _check_tracer(tracer, network):
         raise SettingError("the tracer watches another network: make it with Tracer(net) for this one")
 
 
-def _check_order(order, batch_size):
+def check_order(order, batch_size):
+    """Raise SettingError unless ``order`` is known and fits ``batch_size``.
+
+    Examples
+    --------
+    >>> check_order("wave", batch_size=1)
+    """
     check_choice(order, ORDERS, "order")
     if order == "wave" and batch_size != 1:
         raise SettingError(f"the wave order updates after each sample, so it needs batch_size 1, "

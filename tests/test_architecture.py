@@ -8,8 +8,10 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "nodenet"
 CORE = ["errors", "registry", "checks", "atomic", "activations", "losses", "state", "neuron",
         "link", "network", "training", "layered", "io", "history", "events"]
-TRACING = ["tracer"]
-DRAWING = ["layout", "render", "pictures", "export", "plots", "player", "progress"]
+TRACING = ["tracer", "explain"]
+DRAWING = ["layout", "boundary", "render", "pictures", "export", "plots", "player", "progress"]
+DATA = ["datasets"]
+COMMAND = ["scenario", "cli"]          # on top: they may import anything
 LEAVES = ["matplotlib", "PIL", "imageio_ffmpeg", "cli", "scenario", "datasets"] + DRAWING
 # presentation hooks may import drawing inside themselves, when they are called
 HOOKS = {"_repr_png_", "_repr_html_", "export"}
@@ -47,6 +49,16 @@ def test_tracing_imports_no_drawing_and_no_command_line(module):
     assert parts_of(module, skip_hooks=True) & set(LEAVES) == set()
 
 
+@pytest.mark.parametrize("module", DATA)
+def test_data_modules_import_no_tracing_drawing_or_command_line(module):
+    assert parts_of(module) & (set(LEAVES) | set(TRACING)) == set()
+
+
+@pytest.mark.parametrize("module", DRAWING)
+def test_drawing_never_imports_the_command_line(module):
+    assert parts_of(module) & set(COMMAND) == set()
+
+
 def test_hooks_are_the_only_lazy_imports_of_drawing():
     lazy = {module: parts_of(module) - parts_of(module, skip_hooks=True) for module in CORE + TRACING}
     assert {module for module, parts in lazy.items() if parts} == {"network", "tracer"}
@@ -54,4 +66,4 @@ def test_hooks_are_the_only_lazy_imports_of_drawing():
 
 def test_every_module_is_classified():
     modules = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
-    assert modules == set(CORE) | set(TRACING) | set(DRAWING)
+    assert modules == set(CORE) | set(TRACING) | set(DRAWING) | set(DATA) | set(COMMAND)

@@ -1,0 +1,143 @@
+"""The nodenet command: list, run, explain, history, info, and its errors."""
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import nodenet as nn
+from nodenet.cli import main
+from golden import SCENARIOS, TABLE, agrees
+
+MAZUR = str(SCENARIOS / "mazur.py")
+
+
+@pytest.fixture(scope="module")
+def mazur_run(tmp_path_factory):
+    """runs of mazur.py with chosen settings: 40 steps, lr 0.7, seed 5, step frames as JSON."""
+    out = tmp_path_factory.mktemp("runs") / "mazur"
+    assert main(["run", MAZUR, "--out", str(out), "--epochs", "40", "--lr", "0.7", "--seed", "5",
+                 "--detail", "step", "--format", "json", "--quiet"]) == 0
+    return out
+
+
+def one_error_line(capsys):
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and "Traceback" not in captured.err, captured.err
+    return lines[0]
+
+
+def test_list_prints_every_scenario_with_its_description(capsys):
+    assert main(["list", str(SCENARIOS)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.split()[0] for line in lines]
+    assert names == sorted(path.stem for path in SCENARIOS.glob("*.py"))
+    assert re.fullmatch(r"orders +Orders: the phased and the wave order of one online step give the same "
+                        r"numbers; a mistaken order does not\.", lines[names.index("orders")])
+
+
+def test_explain_mazur_prints_every_golden_number_in_the_order_of_the_step(capsys):
+    assert main(["explain", MAZUR]) == 0
+    out = capsys.readouterr().out
+    numbers = [float(x) for x in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", out)]
+    positions = []
+    for quantity, value in TABLE.items():
+        found = [j for j, x in enumerate(numbers) if agrees(x, value)]
+        assert found, quantity
+        positions.append(found[0])
+    # pushes, loss, grads, then the updated weights in order and the loss after
+    assert positions[:7] == sorted(positions[:7]) and positions[8:] == sorted(positions[8:])
+    assert out.splitlines()[-1] == "loss on this sample after the step: 0.291027774"
+    assert "  h1   error_h1 = 0.4 * 0.138498562 + 0.5 * -0.0380982365 = 0.0363503064" in out
+
+
+def test_explain_wave_order_has_the_same_lines_in_another_order(capsys):
+    main(["explain", MAZUR])
+    phased = capsys.readouterr().out.splitlines()
+    main(["explain", MAZUR, "--order", "wave"])
+    wave = capsys.readouterr().out.splitlines()
+    body = lambda lines: sorted(line for line in lines[2:] if line.startswith("  "))
+    assert body(phased) == body(wave) and phased != wave
+    assert wave[1] == "one online step, wave order: lr 0.5, momentum 0"
+
+
+def test_run_then_info_shows_the_settings_that_were_used(mazur_run, capsys):
+    assert main(["info", str(mazur_run)]) == 0
+    out = capsys.readouterr().out
+    assert "settings: epochs 40, lr 0.7, momentum 0, batch_size 1, shuffle False, order phased, seed 5, " \
+           "detail step, every 1, trace_epochs 1, formats json, fps 2" in out
+    assert "steps 40, epochs 40, frames 1" in out          # the scenario traces its first epoch only
+    assert "status: complete" in out
+    assert re.search(r"^  history\.npz +every link's weight", out, re.M)
+
+
+def test_history_prints_a_links_series_equal_to_the_file(mazur_run, capsys):
+    assert main(["history", str(mazur_run), "--link", "h1->o1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    history = nn.History.load(mazur_run / "history.npz")
+    assert lines[0] == "h1->o1: weight 0.4 at the start"
+    rows = np.array([[float(x) for x in line.split()] for line in lines[2:]])
+    np.testing.assert_array_equal(rows[:, 0], history.steps)
+    np.testing.assert_array_equal(rows[:, 1], history.weights("h1->o1"))     # exact: printed with repr
+    np.testing.assert_array_equal(rows[:, 2], history.dw("h1->o1"))
+    np.testing.assert_array_equal(rows[:, 3], history.grads("h1->o1"))
+
+
+def test_history_lists_the_top_links_and_writes_csv_and_plot(mazur_run, tmp_path, capsys):
+    csv, plot = tmp_path / "h.csv", tmp_path / "h.png"
+    assert main(["history", str(mazur_run), "--top", "3", "--csv", str(csv), "--plot", str(plot)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    history = nn.History.load(mazur_run / "history.npz")
+    assert lines[0] == "12 links, 40 steps; the links that moved most:"
+    assert [line.split()[0] for line in lines[2:5]] == [f"{s}->{d}" for (s, d), _ in history.top_changed(3)]
+    assert lines[5] == "never changed: b1->h1, b1->h2, b2->o1, b2->o2"
+    assert len(csv.read_text().splitlines()) == 1 + 40 * 12
+    with Image.open(plot) as image:
+        assert image.format == "PNG"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "no/such.py"], "nodenet: error: scenario file 'no/such.py' does not exist: give the path of a .py"),
+    (["run", MAZUR, "--detail", "bogus"], "nodenet: error: argument --detail: invalid choice: 'bogus' (choose from 'op', 'phase', 'step', 'epoch') "
+                                       "(see nodenet run --help)"),
+    (["run", MAZUR, "--format", "gif,avi"], "nodenet: error: argument --format: unknown format 'avi': choose from gif, mp4"),
+    (["run", MAZUR, "--epochs", "many"], "nodenet: error: argument --epochs: invalid int value: 'many' (see nodenet run --help)"),
+    (["run", MAZUR, "--momentum", "1.5"], "nodenet: error: momentum must be a number in [0, 1), got 1.5"),
+    (["info", "."], "nodenet: error: '.' is not a run directory (it has no summary.json)"),
+    (["explain", MAZUR, "--sample", "3"], "nodenet: error: --sample 3: mazur has 1 samples, give 0 to 0"),
+    (["list", "no/such/dir"], "nodenet: error: 'no/such/dir' is not a directory"),
+    (["frobnicate"], "nodenet: error: argument COMMAND: invalid choice: 'frobnicate'"),
+])
+def test_errors_print_one_line_and_exit_2(argv, message, capsys):
+    assert main(argv) == 2
+    assert one_error_line(capsys).startswith(message)
+
+
+def test_unknown_link_is_named_with_a_suggestion(mazur_run, capsys):
+    assert main(["history", str(mazur_run), "--link", "h1->o3"]) == 2
+    assert one_error_line(capsys) == ("nodenet: error: no link h1->o3 in this history (did you mean h1->o2?); "
+                                      "links: i1->h1, i2->h1, i1->h2, i2->h2, h1->o1, h2->o1, h1->o2, h2->o2, "
+                                      "b1->h1, b1->h2, b2->o1, b2->o2")
+
+
+def test_a_scenario_with_a_syntax_error_names_file_and_line(tmp_path, capsys):
+    path = tmp_path / "broken.py"
+    path.write_text('"""Broken."""\nimport nodenet as nn\nscenario = nn.Scenario(lambda s: 1,\n')
+    assert main(["run", str(path)]) == 2
+    assert one_error_line(capsys) == f"nodenet: error: {path}, line 3: '(' was never closed: fix the scenario's syntax"
+
+
+def test_python_m_nodenet_exits_2_without_a_traceback_and_help_answers(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "nodenet", "info", "nowhere"], capture_output=True, text=True)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == ("nodenet: error: 'nowhere' is not a run directory (it has no summary.json): "
+                             "give a directory that nodenet run wrote, e.g. runs/mazur\n")
+    result = subprocess.run([sys.executable, "-m", "nodenet", "run", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for option in ("--out DIR", "--epochs N", "--lr X", "--momentum X", "--seed S", "--detail", "--format LIST",
+                   "--quiet"):
+        assert option in result.stdout
