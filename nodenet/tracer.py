@@ -197,7 +197,7 @@ class Tracer:
 
     def _on_step(self, target, loss):
         self._end_phase()
-        self._loss = _known(loss)
+        self._loss = self._step_loss = _known(loss)
         if self.detail == "step" and (self.step - 1) % self.every == 0:
             self._cut("update", None, f"step {self.step}: loss {number(self._loss)}")
         self.step += 1
@@ -222,6 +222,30 @@ class Tracer:
         self.epoch += 1
         self._keep()
 
+    def finish(self):
+        """Cut a frame of the last step or epoch if ``every`` skipped it, so a thinned trace ends where training did.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], seed=0)
+        >>> tracer = nn.Tracer(net, detail="epoch", every=3)
+        >>> _ = net.train([[1.0]], [[0.0]], epochs=5, lr=0.1, tracer=tracer)
+        >>> tracer.finish()
+        >>> [frame.epoch for frame in tracer.frames]
+        [1, 4, 5]
+        """
+        if self.detail not in ("step", "epoch") or not self.events:
+            return
+        last = (self.step if self.detail == "step" else self.epoch) - 1
+        if last >= 1 and (not self.frames or getattr(self.frames[-1], self.detail) != last):
+            if self.detail == "step":
+                self._loss = self._step_loss
+                caption, epoch = f"step {last}: loss {number(self._loss)}", self.events[-1].epoch
+            else:
+                caption, epoch = f"epoch {last}: mean loss {number(self._loss)}", last
+            self._cut("update", None, caption, step=self.step - 1, epoch=epoch)
+
     def _add(self, event):
         self.events.append(event)
         self._since_frame.append(event)
@@ -235,7 +259,7 @@ class Tracer:
 
     # -- frames ---------------------------------------------------------------------------
 
-    def _cut(self, phase, focus, caption, step=None):
+    def _cut(self, phase, focus, caption, step=None, epoch=None):
         state = self.network.state
         weights = state.weight.copy()
         moved = np.flatnonzero(weights != self._weights)
@@ -244,7 +268,7 @@ class Tracer:
         changes = {self.link_ids[j]: float(dw[j]) for j in moved}
         relative = {self.link_ids[j]: (float(dw[j] / abs(self._weights[j])) if self._weights[j] else None)
                     for j in moved}
-        frame = Frame(len(self.frames), self.detail, phase, step or self.step, self.epoch, focus, caption,
+        frame = Frame(len(self.frames), self.detail, phase, step or self.step, epoch or self.epoch, focus, caption,
                       self._loss, self.neuron_names, self.link_ids,
                       _frozen_copies(state, NEURON_FIELDS), _frozen_copies(state, LINK_FIELDS),
                       changes, relative, tuple(self._since_frame))

@@ -236,6 +236,23 @@ def test_every_kth_frame_adds_up_the_changes_since_the_last(detail):
     assert tracer.frames[-1].changes[link] == pytest.approx(moved, rel=1e-9)
 
 
+@pytest.mark.parametrize("detail", ["step", "epoch"])
+def test_finish_cuts_the_last_frame_that_every_skipped(detail):
+    X, Y = [[0, 1], [1, 0]], [[1], [0]]
+    net, full = nn.layered([2, 1], seed=0), nn.layered([2, 1], seed=0)
+    tracer, every = nn.Tracer(net, detail=detail, every=3), nn.Tracer(full, detail=detail)
+    net.train(X, Y, epochs=4, lr=0.5, tracer=tracer)
+    full.train(X, Y, epochs=4, lr=0.5, tracer=every)
+    tracer.finish()
+    tracer.finish()                                   # once only
+    last, reference = tracer.frames[-1], every.frames[-1]
+    assert [getattr(f, detail) for f in tracer.frames] == ([1, 4, 7, 8] if detail == "step" else [1, 4])
+    assert (last.step, last.epoch, last.caption) == (reference.step, reference.epoch, reference.caption)
+    np.testing.assert_array_equal(last.links["weight"], reference.links["weight"])
+    moved = reference.weight(("b1", "o1")) - tracer.frames[-2].weight(("b1", "o1"))
+    assert last.changes[("b1", "o1")] == pytest.approx(moved, rel=1e-12)
+
+
 def test_tracer_errors():
     net = golden_network()
     with pytest.raises(nn.SettingError, match="unknown detail 'ops': choose one of op, phase, step, epoch"):
