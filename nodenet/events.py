@@ -135,17 +135,17 @@ def _sum_text(parts):
 
 
 def number(value):
-    """A number as events print it: 9 significant digits below 1, 9 decimals from 1 up.
+    """A number as events print it: 9 significant digits below 1, 9 decimals from 1 up to 1e9.
 
     Examples
     --------
-    >>> number(0.0821670406), number(1.1059059670), number(-2.5), number(None)
-    ('0.0821670406', '1.105905967', '-2.5', 'n/a')
+    >>> number(0.0821670406), number(1.1059059670), number(-2.5), number(None), number(6.8e294)
+    ('0.0821670406', '1.105905967', '-2.5', 'n/a', '6.8e+294')
     """
     if value is None:
         return "n/a"
     value = float(value)
-    if abs(value) < 1 or not math.isfinite(value):
+    if abs(value) < 1 or abs(value) >= 1e9 or not math.isfinite(value):
         return format(value, ".9g")
     return f"{value:.9f}".rstrip("0").rstrip(".")
 

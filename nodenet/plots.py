@@ -51,7 +51,7 @@ def loss(history, path=None):
         ax.plot(steps, average, color="#08519c", lw=1.8, label=f"mean of {window} steps")
         ax.legend(fontsize=8)
     if np.all(values > 0) and values.max() / values.min() > 10:
-        ax.set_yscale("log")
+        _log_scale(ax)
     ax.set(xlabel="step", ylabel="loss", title=f"loss over {history.step_count} steps")
     ax.grid(alpha=0.3)
     return _save(figure, path)
@@ -172,7 +172,7 @@ def compare(histories, path=None, *, link):
     ...     net = nn.layered([2, 1], seed=0)
     ...     _ = net.train([[0, 1], [1, 0]], [[1], [0]], epochs=20, lr=0.5, momentum=momentum)
     ...     runs[f"momentum {momentum}"] = net.history
-    >>> [line.get_label() for line in compare(runs, link="i1->o1").axes[1].lines]
+    >>> [line.get_label() for line in compare(runs, link="i1->o1").axes[0].lines]
     ['momentum 0.0', 'momentum 0.9']
     """
     if not isinstance(histories, dict) or not histories:
@@ -186,11 +186,11 @@ def compare(histories, path=None, *, link):
         _require(history.loss.size, "loss")
         history.column(link)              # names an unknown link
         steps, average, window = _moving_average(history)
-        losses.plot(steps, average, lw=1.6, label=label)
+        losses.plot(steps, average, lw=1.6, label=label + (f" (mean of {window} steps)" if window > 1 else ""))
         weights_ax.plot(np.concatenate([[0], history.steps]), _trajectory(history, link), lw=1.6, label=label)
     if all(np.all(h.loss > 0) for h in histories.values()):
-        losses.set_yscale("log")
-    losses.set(xlabel="step", ylabel="loss", title=f"loss (mean of {window} steps)" if window > 1 else "loss")
+        _log_scale(losses)
+    losses.set(xlabel="step", ylabel="loss", title="loss, averaged over a fiftieth of each run")
     weights_ax.set(xlabel="step", ylabel="weight", title=f"weight of {link[0]}->{link[1]}")
     for ax in (losses, weights_ax):
         ax.grid(alpha=0.3)
@@ -211,9 +211,14 @@ def _figure(width=6.4, height=4.0):
     return figure, figure.add_subplot()
 
 
+def _log_scale(ax):
+    with np.errstate(over="ignore"):      # a diverging run's losses reach 1e300
+        ax.set_yscale("log")
+
+
 def _save(figure, path):
     if path is not None:
-        with atomic_write(path, "wb") as handle:
+        with atomic_write(path, "wb") as handle, np.errstate(over="ignore"):
             figure.savefig(handle, format="png")
     return figure
 

@@ -85,7 +85,8 @@ def test_compare_plots_each_runs_moving_average_and_one_links_weights(tmp_path):
     window = 200 // 50
     expected = np.convolve(runs["momentum 0.9"].history.loss, np.ones(window) / window, mode="valid")
     np.testing.assert_allclose(losses.lines[1].get_ydata(), expected, rtol=1e-12)
-    assert [line.get_label() for line in losses.lines] == ["momentum 0.0", "momentum 0.9"]
+    assert [line.get_label() for line in losses.lines] == ["momentum 0.0 (mean of 4 steps)",
+                                                           "momentum 0.9 (mean of 4 steps)"]
     with pytest.raises(nn.UnknownNameError, match="no link h9->o1 in this history"):
         nn.plots.compare({k: n.history for k, n in runs.items()}, link="h9->o1")
     with pytest.raises(nn.SettingError, match="compare takes a dict of label -> history"):
