@@ -3,11 +3,14 @@
     nodenet list [DIR]
     nodenet run FILE [--out DIR] [--epochs N] [--lr X] [--momentum X] [--seed S]
                      [--detail op|phase|step|epoch] [--format gif,mp4,html,png,json] [--quiet]
+                     [--resume RUN_DIR]
     nodenet explain FILE [--sample K] [--order phased|wave]
     nodenet history RUN_DIR [--link SRC->DST ...] [--top K] [--csv FILE] [--plot FILE]
     nodenet info RUN_DIR
 
-An error a user can cause prints one line, ``nodenet: error: ...``, and exits with 2.
+An error a user can cause prints one line, ``nodenet: error: ...``, and exits with 2. A run
+that diverges also exits with 2, and one stopped with Ctrl-C with 130; both first write
+their run directory, with every step before the one that failed.
 
 Examples
 --------
@@ -16,6 +19,7 @@ Examples
 """
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -43,14 +47,17 @@ def main(argv=None):
     parser = _parser()
     try:
         args = parser.parse_args(argv)
-        args.command(args)
+        return args.command(args) or 0
     except NodenetError as err:
         print(f"nodenet: error: {err}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("nodenet: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return 0
+    except BrokenPipeError:
+        # the reader of the output went away (| head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -81,9 +88,14 @@ def _parser():
     run.add_argument("--seed", type=int, metavar="S", help="seed of the weights and the shuffling")
     run.add_argument("--detail", choices=("op", "phase", "step", "epoch"),
                      help="a frame per operation, phase, step or epoch")
+    run.add_argument("--every", type=int, metavar="K",
+                     help="with --detail step or epoch: a frame every K-th step or epoch only")
     run.add_argument("--format", metavar="LIST", type=_formats,
                      help=f"animations to write, comma-separated: {','.join(ANIMATIONS)}, or none")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--resume", metavar="RUN_DIR",
+                     help="continue a run that was interrupted (or diverged) where it stopped, with its "
+                          "settings; the options above still apply, e.g. --epochs to train longer")
     run.set_defaults(command=_run)
 
     explaining = commands.add_parser("explain", help="one training step as text, every formula with its numbers")
@@ -137,16 +149,26 @@ def _list(args):
 
 def _run(args):
     scenario = load(args.file)
-    run = scenario.run(args.out, quiet=args.quiet, epochs=args.epochs, lr=args.lr, momentum=args.momentum,
-                       seed=args.seed, detail=args.detail, formats=args.format)
+    run = scenario.run(args.out, quiet=args.quiet, resume=args.resume, epochs=args.epochs, lr=args.lr,
+                       momentum=args.momentum, seed=args.seed, detail=args.detail, every=args.every,
+                       formats=args.format)
     for line in run.printed:
         print(line)
-    summary = run.summary()
-    print(f"{scenario.name}: {_count(run.steps, 'step')} in {_count(len(run.losses), 'epoch')}, "
+    summary = read_summary(run.path)
+    print(f"{scenario.name}: {_count(run.steps, 'step')} in {_count(summary['epochs'], 'epoch')}, "
           f"loss {_loss(summary['loss']['first'])} -> {_loss(summary['loss']['last'])}, "
-          f"{_count(summary['frames'], 'frame')}")
+          f"{_count(summary['frames'], 'frame')}" + ("" if run.status == "complete" else f"; {run.status}"))
     print(f"wrote {run.path}{'' if str(run.path).endswith('/') else '/'}")
-    _print_files(run.path, summary["files"])
+    _print_files(summary["files"])
+    if run.status == "complete":
+        return 0
+    again = f"nodenet run {args.file} --resume {run.path}"
+    if isinstance(run.stop, KeyboardInterrupt):
+        print(f"nodenet: {run.status}: {run.path} holds every step before it; continue with: {again}",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"nodenet: error: {run.stop} {run.path} holds every step before it.", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def _explain(args):
@@ -211,11 +233,11 @@ def _info(args):
           f"best {_loss(loss.get('best'))}")
     timings = summary.get("timings", {})
     print("timings: " + ", ".join(f"{key.removesuffix('_s')} {value:.2f} s" for key, value in timings.items()))
-    _print_files(Path(args.run_dir), summary["files"])
+    _print_files(summary["files"])
 
 
-def _print_files(path, names):
-    width = max(len(name) for name in names)
+def _print_files(names):
+    width = max((len(name) for name in names), default=0)
     for name in names:
         print(f"  {name:<{width}}  {WHAT.get(name, '')}".rstrip())
 

@@ -311,7 +311,7 @@ class Network:
         return training.step(self, inputs, targets, lr=lr, momentum=momentum, order=order)
 
     def train(self, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, shuffle=True,
-              order="phased", tracer=None):
+              order="phased", tracer=None, skip=0):
         """Train on samples (one per row); return the mean loss of each epoch as an array.
 
         See :func:`nodenet.training.train`.
@@ -325,7 +325,7 @@ class Network:
         (True, 2.0)
         """
         return training.train(self, inputs, targets, epochs=epochs, lr=lr, momentum=momentum,
-                              batch_size=batch_size, shuffle=shuffle, order=order, tracer=tracer)
+                              batch_size=batch_size, shuffle=shuffle, order=order, tracer=tracer, skip=skip)
 
     def evaluate(self, inputs, targets):
         """Return the mean loss over samples, without training.

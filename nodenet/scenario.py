@@ -38,15 +38,17 @@ import numpy as np
 
 from .atomic import atomic_write
 from .checks import check_choice, check_count, check_flag, check_fps, check_rates, check_seed
-from .errors import FileAccessError, FileFormatError, NodenetError, SettingError
+from .errors import DivergenceError, FileAccessError, FileFormatError, NodenetError, SettingError
+from .history import History
 from .network import Network
 from .progress import progress
 from .tracer import DETAILS, Tracer
-from .training import check_order
+from .training import check_order, epoch_rows, steps_per_epoch
 
 __all__ = ["Scenario", "Run", "load", "describe", "read_summary", "ANIMATIONS", "RUN_FORMAT"]
 
 RUN_FORMAT = "nodenet-run"
+LOADING = "__nodenet_scenario__"      # the module name a scenario file runs under when loaded
 # export format -> the name it has in a run directory
 ANIMATIONS = {"gif": "animation.gif", "mp4": "animation.mp4", "html": "player.html", "json": "frames.json",
               "png": "frames"}
@@ -118,7 +120,10 @@ class Scenario:
         if unknown:
             raise SettingError(f"unknown setting {unknown[0]!r}: choose from {', '.join(SETTINGS)}")
         settings = {name: getattr(self, name) for name in SETTINGS}
-        settings.update({name: value for name, value in overrides.items() if value is not None})
+        overrides = {name: value for name, value in overrides.items() if value is not None}
+        if overrides.get("detail") in ("op", "phase") and "every" not in overrides:
+            overrides["every"] = 1            # every thins step and epoch frames only
+        settings.update(overrides)
         return _checked(settings)
 
     def build(self, seed):
@@ -133,18 +138,28 @@ class Scenario:
         inputs, targets = network.check_samples(*data)
         return network, inputs, targets
 
-    def run(self, out=None, *, quiet=False, **overrides):
+    def run(self, out=None, *, quiet=False, resume=None, **overrides):
         """Train with the settings and ``overrides``; write the run directory ``out``; return the :class:`Run`.
 
         ``out`` defaults to ``runs/<name>``. An existing run directory there is replaced
-        once the new one is complete; any other existing directory is refused.
+        once the new one is complete; any other existing directory is refused. Training
+        that diverges or is interrupted (Ctrl-C) still writes the run directory, with
+        everything up to the last whole step; ``run.status`` says where it stopped.
+        ``resume`` is such a run directory: training continues where it stopped, with its
+        settings (``overrides`` still apply), exactly as if it had never stopped; ``out``
+        then defaults to it.
         """
-        settings = self.settings(**overrides)
-        out = Path(out) if out is not None else Path("runs") / self.name
+        earlier = _Earlier.read(resume) if resume is not None else None
+        settings = self.settings(**{**(earlier.settings if earlier else {}),
+                                    **{key: value for key, value in overrides.items() if value is not None}})
+        if out is None and resume is None and not self.name:
+            raise SettingError("this scenario has no name to call its run directory by: give it name=... "
+                               "or run it with out=...")
+        out = Path(out) if out is not None else Path(resume) if resume is not None else Path("runs") / self.name
         building = _start_directory(out)
         try:
-            run = self._train(settings, building, quiet)
-            self._write(run, quiet)
+            run = self._train(settings, building, quiet, earlier)
+            self._write(run, quiet, earlier)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
@@ -154,44 +169,79 @@ class Scenario:
 
     def main(self, argv=None):
         """Run as ``nodenet run`` does, on the file that called this; exits with its exit code."""
+        if sys._getframe(1).f_globals.get("__name__") == LOADING:
+            raise FileFormatError("scenario.main() runs while the file is being loaded: put it under "
+                                  "`if __name__ == \"__main__\":`")
         from .cli import main                 # the command line is imported only here
         file = self.file or getattr(sys.modules["__main__"], "__file__", None)
         sys.exit(main(["run", str(file), *(sys.argv[1:] if argv is None else argv)]))
 
-    def _train(self, settings, path, quiet):
+    def _train(self, settings, path, quiet, earlier):
         network, inputs, targets = self.build(settings["seed"])
+        done, skip = 0, 0
+        if earlier is not None:
+            network = earlier.network(self, inputs, targets)
+            done, skip = earlier.position
+            if done >= settings["epochs"]:
+                raise SettingError(f"the run in '{earlier.path}' has done all {done} epochs: give --epochs "
+                                   f"more than {done} to train on")
         if self.boundary:
             from .boundary import Boundary
             Boundary.of(network, inputs, targets)         # refuse a wrong network before training
         tracer = Tracer(network, detail=settings["detail"], every=settings["every"])
         traced = min(settings["trace_epochs"] or settings["epochs"], settings["epochs"])
         options = {key: settings[key] for key in ("lr", "momentum", "batch_size", "shuffle", "order")}
-        losses = []
+        run = Run(self, settings, path, network, inputs, targets, tracer, [], {})
         started = time.perf_counter()
-        for first, count in progress(_chunks(traced, settings["epochs"]), label=f"training {self.name}",
-                                     quiet=quiet):
-            losses.extend(network.train(inputs, targets, epochs=count, tracer=tracer if first < traced else None,
-                                        **options))
-        timings = {"train_s": round(time.perf_counter() - started, 3)}
-        return Run(self, settings, path, network, inputs, targets, tracer, np.array(losses), timings)
+        position, kept = (done, skip), (network.rng.bit_generator.state, network.history.step_count)
+        try:
+            for first, count in progress(_chunks(done, traced, settings["epochs"]), label=f"training {self.name}",
+                                         quiet=quiet):
+                position = (first, skip if first == done else 0)
+                kept = (network.rng.bit_generator.state, network.history.step_count)
+                run.losses.extend(network.train(inputs, targets, epochs=count, skip=position[1],
+                                                tracer=tracer if first < traced else None, **options))
+        except (DivergenceError, KeyboardInterrupt) as stop:
+            # the failed step is undone; the network's rng goes back to the start of its epoch,
+            # so that a resumed run visits the samples in the same order
+            run.stop = stop
+            run.position = _rewind(network, kept, position, len(inputs), settings)
+            step = network.history.step_count + 1
+            run.status = f"diverged at step {step}" if isinstance(stop, DivergenceError) else f"interrupted at step {step}"
+        tracer.finish()
+        run.timings["train_s"] = round(time.perf_counter() - started, 3)
+        run.losses = np.array(run.losses)
+        return run
 
-    def _write(self, run, quiet):
+    def _write(self, run, quiet, earlier):
         started = time.perf_counter()
         network, settings = run.network, run.settings
         network.save(run.file("network.json"))
         network.history.save(run.file("history.npz"))
-        from . import plots                   # drawing is imported only when writing pictures
-        plots.loss(network.history, run.file("loss.png"))
-        plots.weights(network.history, run.file("weights.png"))
-        boundary = (run.inputs, run.targets) if self.boundary else None
-        for fmt in settings["formats"]:
-            name = ANIMATIONS[fmt] + ("/" if fmt == "png" else "")
-            run.tracer.export(run.file(name), format=fmt, fps=settings["fps"], quiet=quiet,
-                              **({} if fmt == "json" else {"boundary": boundary}))
-        run.printed = list(_call(self, "report", self.report, run) or []) if self.report else []
+        if len(network.history.steps):
+            from . import plots               # drawing is imported only when writing pictures
+            plots.loss(network.history, run.file("loss.png"))
+            plots.weights(network.history, run.file("weights.png"))
+        try:
+            self._write_animations(run, quiet, earlier)
+            if self.report and run.status == "complete":
+                run.printed = list(_call(self, "report", self.report, run) or [])
+        except KeyboardInterrupt as stop:
+            run.stop, run.status = stop, f"interrupted while writing, after step {run.steps}"
         run.timings["write_s"] = round(time.perf_counter() - started, 3)
         with atomic_write(run.file("summary.json")) as handle:
-            json.dump(run.summary(), handle, indent=1)
+            json.dump(run.summary(earlier), handle, indent=1)
+
+    def _write_animations(self, run, quiet, earlier):
+        if not run.tracer.frames:
+            if earlier is not None:               # this part traced nothing: keep the earlier frames
+                earlier.copy_animations(run.path)
+            return
+        boundary = (run.inputs, run.targets) if self.boundary else None
+        for fmt in run.settings["formats"]:
+            name = ANIMATIONS[fmt] + ("/" if fmt == "png" else "")
+            run.tracer.export(run.file(name), format=fmt, fps=run.settings["fps"], quiet=quiet,
+                              **({} if fmt == "json" else {"boundary": boundary}))
 
 
 @dataclass
@@ -208,6 +258,9 @@ class Run:
     losses: np.ndarray      # the mean loss of each epoch
     timings: dict
     printed: list = field(default_factory=list)
+    status: str = "complete"
+    stop: BaseException = None  # what stopped training early: a DivergenceError or KeyboardInterrupt
+    position: tuple = None      # where it stopped: (whole epochs done, steps done in the next)
 
     @property
     def history(self):
@@ -223,20 +276,24 @@ class Run:
         """The path of ``name`` in this run's directory, for a report to write."""
         return self.path / name
 
-    def summary(self):
-        """The contents of summary.json."""
+    def summary(self, earlier=None):
+        """The contents of summary.json; ``earlier``: the run this one resumed."""
         settings = dict(self.settings, formats=list(self.settings["formats"]))
-        return {
-            "format": RUN_FORMAT, "version": 1, "status": "complete",
+        summary = {
+            "format": RUN_FORMAT, "version": 1, "status": self.status,
             "scenario": self.scenario.name, "description": self.scenario.description,
             "file": self.scenario.file, "settings": settings,
-            "steps": self.steps, "epochs": len(self.losses), "frames": len(self.tracer.frames),
-            "loss": {"first": _float(self.losses[0]), "last": _float(self.losses[-1]),
-                     "best": _float(self.losses.min()), "best_epoch": int(self.losses.argmin()) + 1},
+            "steps": self.steps, "epochs": self.position[0] if self.position else self.settings["epochs"],
+            "frames": len(self.tracer.frames) if self.tracer.frames or earlier is None else earlier.summary["frames"],
+            "loss": _losses(self.losses, *((earlier.summary["loss"], earlier.position[0]) if earlier else ())),
             "timings": self.timings, "versions": _versions(),
             "files": sorted({p.name + ("/" if p.is_dir() else "") for p in self.path.iterdir()
                              if not p.name.startswith(".")} | {"summary.json"}),
         }
+        if self.position is not None:
+            summary["stopped"] = {"epochs_done": self.position[0], "steps_in_epoch": self.position[1],
+                                  "reason": str(self.stop) or type(self.stop).__name__}
+        return summary
 
 
 def load(path):
@@ -250,14 +307,14 @@ def load(path):
     try:
         code = compile(source, str(path), "exec")
     except SyntaxError as err:
-        raise FileFormatError(f"{path}, line {err.lineno}: {err.msg}: fix the scenario's syntax") from None
-    namespace = {"__name__": "__nodenet_scenario__", "__file__": str(path)}
+        raise _syntax_error(path, err) from None
+    namespace = {"__name__": LOADING, "__file__": str(path)}
     sys.path.insert(0, str(path.parent.resolve()))     # a scenario may import modules beside it
     try:
         exec(code, namespace)
     except NodenetError:
         raise
-    except Exception as err:
+    except (Exception, SystemExit) as err:
         raise FileFormatError(f"{path}, line {_line_in(err, path)}: {type(err).__name__}: {err}: "
                               "fix the scenario file") from None
     finally:
@@ -284,7 +341,7 @@ def describe(path, source=None):
     try:
         docstring = ast.get_docstring(ast.parse(source)) or ""
     except SyntaxError as err:
-        raise FileFormatError(f"{path}, line {err.lineno}: {err.msg}: fix the scenario's syntax") from None
+        raise _syntax_error(path, err) from None
     return " ".join(docstring.split("\n\n")[0].split())
 
 
@@ -310,10 +367,29 @@ def read_summary(run_dir):
         raise FileFormatError(f"'{path}' is not a nodenet run summary: run the scenario again")
     if summary.get("version") != 1:
         raise FileFormatError(f"'{path}' has version {summary.get('version')!r}; this nodenet reads version 1")
-    for key, kind in (("settings", dict), ("loss", dict), ("files", list), ("steps", int), ("scenario", str)):
-        if not isinstance(summary.get(key), kind):
-            raise FileFormatError(f"'{path}' has no valid {key!r}: run the scenario again")
+    _check_summary(summary, path)
     return summary
+
+
+def _check_summary(summary, path):
+    def number(value):
+        return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+    checks = {
+        "scenario": lambda v: isinstance(v, str), "status": lambda v: isinstance(v, str),
+        "settings": lambda v: isinstance(v, dict),
+        "steps": lambda v: isinstance(v, int) and v >= 0, "epochs": lambda v: isinstance(v, int) and v >= 0,
+        "frames": lambda v: isinstance(v, int) and v >= 0,
+        "loss": lambda v: isinstance(v, dict) and all(number(v.get(k)) for k in ("first", "last", "best")),
+        "timings": lambda v: isinstance(v, dict) and all(number(x) and x is not None for x in v.values()),
+        "files": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v) and "summary.json" in v,
+    }
+    for key, valid in checks.items():
+        if not valid(summary.get(key)):
+            raise FileFormatError(f"'{path}' has no valid {key!r}: it is damaged; run the scenario again")
+
+
+def _syntax_error(path, err):
+    return FileFormatError(f"{path}, line {err.lineno}: {err.msg}: fix the scenario's syntax")
 
 
 def _source(path):
@@ -362,16 +438,20 @@ def _checked(settings):
     return dict(settings, formats=tuple(dict.fromkeys(formats)), fps=check_fps(settings["fps"]))
 
 
-def _chunks(traced, epochs):
-    """(first epoch, count) pieces: the traced epochs, then the rest, at most PROGRESS_CHUNKS in all."""
+def _chunks(done, traced, epochs):
+    """(first epoch, count) pieces from epoch ``done`` on: the traced ones, then the rest, at most PROGRESS_CHUNKS."""
     pieces = []
-    for start, stop in ((0, traced), (traced, epochs)):
+    for start, stop in ((done, traced), (max(done, traced), epochs)):
         size = max(1, -(-(stop - start) // (PROGRESS_CHUNKS // 2)))
         pieces += [(first, min(size, stop - first)) for first in range(start, stop, size)]
     return pieces
 
 
 def _start_directory(out):
+    out = out.resolve()                   # "." and "" have no name to build beside
+    if out == Path.cwd() or out in Path.cwd().parents:
+        raise FileAccessError(f"'{out}' holds the directory you are in, and a run replaces its directory "
+                              "whole: choose another --out, e.g. runs/NAME")
     if out.exists() and not out.is_dir():
         raise FileAccessError(f"'{out}' is a file, not a run directory: choose another --out")
     if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").is_file():
@@ -388,12 +468,92 @@ def _start_directory(out):
 
 
 def _swap(building, out):
+    out = out.resolve()
     old = out.with_name(f".{out.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if out.exists():
         out.rename(old)
     building.rename(out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _rewind(network, kept, position, samples, settings):
+    """Put ``network.rng`` back to the start of the epoch training stopped in; return (epochs done, steps in it).
+
+    ``kept`` is the rng state and step count at the start of the piece of training that
+    stopped, ``position`` the epoch it started at and the steps it skipped of that epoch.
+    """
+    (rng_state, steps_before), (first, skip) = kept, position
+    per_epoch = steps_per_epoch(samples, settings["batch_size"])
+    epochs, steps = divmod(skip + network.history.step_count - steps_before, per_epoch)
+    network.rng.bit_generator.state = rng_state
+    for _ in range(epochs):
+        epoch_rows(network, samples, settings["shuffle"])       # each epoch drew its order from the rng
+    return first + epochs, steps
+
+
+@dataclass
+class _Earlier:
+    """A run directory to resume: where it is and its summary."""
+
+    path: Path
+    summary: dict
+
+    @classmethod
+    def read(cls, path):
+        return cls(Path(path), read_summary(path))
+
+    @property
+    def settings(self):
+        return self.summary["settings"]
+
+    @property
+    def position(self):
+        """Whole epochs done, and steps done of the next one."""
+        stopped = self.summary.get("stopped") or {"epochs_done": self.summary.get("epochs"), "steps_in_epoch": 0}
+        done, steps = stopped.get("epochs_done"), stopped.get("steps_in_epoch")
+        if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (done, steps)):
+            raise FileFormatError(f"'{self.path / 'summary.json'}' does not say where the run stopped: "
+                                  "it cannot be resumed; run the scenario again")
+        return done, steps
+
+    def network(self, scenario, inputs, targets):
+        """The network as the run left it, with its history."""
+        from .io import load as load_network
+        if self.summary["scenario"] != scenario.name:
+            raise SettingError(f"'{self.path}' is a run of scenario {self.summary['scenario']!r}, not "
+                               f"{scenario.name!r}: resume it with its own scenario file")
+        network = load_network(self.path / "network.json")
+        history = History.load(self.path / "history.npz")
+        if history.link_ids != [link.id for link in network.links]:
+            raise FileFormatError(f"'{self.path}': history.npz records other links than network.json: "
+                                  "the run directory is inconsistent; run the scenario again")
+        network.history = history
+        network.check_samples(inputs, targets)
+        return network
+
+    def copy_animations(self, path):
+        """Copy the earlier run's animations into ``path``."""
+        for name in ANIMATIONS.values():
+            source = self.path / name
+            if source.is_dir():
+                shutil.copytree(source, path / name)
+            elif source.is_file():
+                shutil.copy2(source, path / name)
+
+
+def _losses(losses, earlier=None, offset=0):
+    """The first, last and best epoch losses, continuing an ``earlier`` run's after ``offset`` epochs."""
+    if not len(losses):
+        return earlier or {"first": None, "last": None, "best": None, "best_epoch": None}
+    best = int(np.argmin(losses))
+    summary = {"first": _float(losses[0]), "last": _float(losses[-1]), "best": _float(losses[best]),
+               "best_epoch": offset + best + 1}
+    if earlier and earlier.get("first") is not None:
+        summary["first"] = earlier["first"]
+        if earlier.get("best") is not None and earlier["best"] <= summary["best"]:
+            summary["best"], summary["best_epoch"] = earlier["best"], earlier["best_epoch"]
+    return summary
 
 
 def _float(value):

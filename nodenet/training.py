@@ -21,13 +21,15 @@ Examples
 """
 
 import contextlib
+import numbers
 
 import numpy as np
 
 from .checks import MAX_RESERVE, as_vector, check_choice, check_count, check_rates
 from .errors import DivergenceError, SettingError
 
-__all__ = ["ORDERS", "step", "batch_step", "train", "guarded", "check_finite", "check_order"]
+__all__ = ["ORDERS", "step", "batch_step", "train", "guarded", "check_finite", "check_order", "steps_per_epoch",
+           "epoch_rows"]
 
 ORDERS = ("phased", "wave")
 
@@ -86,7 +88,7 @@ def batch_step(network, inputs, targets, *, lr, momentum=0.0):
 
 
 def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, shuffle=True,
-          order="phased", tracer=None):
+          order="phased", tracer=None, skip=0):
     """Train ``network`` for ``epochs`` passes over the samples; return each epoch's mean loss.
 
     Parameters
@@ -107,6 +109,11 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
         The order of an online step (see the module docs); "wave" needs batch_size 1.
     tracer : Tracer, optional
         Attached to the network for this call: it records every operation.
+    skip : int
+        Skip the first ``skip`` steps of the first epoch, to finish an epoch that was cut
+        short; put ``network.rng`` back to its state at that epoch's start first, so the
+        epoch visits the samples in the same order. Its mean loss is then over the
+        samples it visits.
 
     Returns
     -------
@@ -127,15 +134,42 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
     _check_tracer(tracer, network)
     network.validate()
     inputs, targets = network.check_samples(inputs, targets)
+    steps = steps_per_epoch(len(inputs), batch_size)
+    if isinstance(skip, bool) or not isinstance(skip, numbers.Integral) or not 0 <= skip < steps:
+        raise SettingError(f"skip must be a whole number of steps from 0 to {steps - 1} (an epoch has "
+                           f"{steps}), got {skip!r}")
     network._start_history()
-    network.history.reserve(min(epochs * -(-len(inputs) // batch_size), MAX_RESERVE))
+    network.history.reserve(min(epochs * steps, MAX_RESERVE))
     with tracer if tracer is not None else contextlib.nullcontext():
-        return np.array([_epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order)
-                         for _ in range(epochs)])
+        return np.array([_epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order,
+                                skip if epoch == 0 else 0) for epoch in range(epochs)])
 
 
-def _epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order):
-    rows = network.rng.permutation(len(inputs)) if shuffle else np.arange(len(inputs))
+def steps_per_epoch(samples, batch_size):
+    """The steps of one epoch: one per batch, the last batch possibly smaller.
+
+    Examples
+    --------
+    >>> steps_per_epoch(10, 4)
+    3
+    """
+    return -(-samples // batch_size)
+
+
+def epoch_rows(network, samples, shuffle):
+    """The order an epoch visits the samples in: a permutation drawn from ``network.rng``, or as given.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> epoch_rows(nn.layered([1, 1], seed=0), 4, shuffle=False)
+    array([0, 1, 2, 3])
+    """
+    return network.rng.permutation(samples) if shuffle else np.arange(samples)
+
+
+def _epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order, skip):
+    rows = epoch_rows(network, len(inputs), shuffle)[skip * batch_size:]
     loss_sum = 0.0
     for start in range(0, len(rows), batch_size):
         batch = rows[start:start + batch_size]

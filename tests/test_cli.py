@@ -141,3 +141,81 @@ def test_python_m_nodenet_exits_2_without_a_traceback_and_help_answers(tmp_path)
     for option in ("--out DIR", "--epochs N", "--lr X", "--momentum X", "--seed S", "--detail", "--format LIST",
                    "--quiet"):
         assert option in result.stdout
+
+
+@pytest.mark.parametrize("damage", [
+    {"files": []}, {"files": [1]}, {"timings": {"train_s": "x"}}, {"timings": [1]}, {"loss": {"first": "abc"}},
+    {"steps": -1}, {"status": None}, {"version": 2},
+])
+def test_info_and_history_refuse_a_damaged_summary_with_one_line(mazur_run, tmp_path, capsys, damage):
+    import json
+    import shutil
+    damaged = tmp_path / "damaged"
+    shutil.copytree(mazur_run, damaged)
+    summary = json.loads((damaged / "summary.json").read_text())
+    (damaged / "summary.json").write_text(json.dumps({**summary, **damage}))
+    for command in ("info", "history"):
+        assert main([command, str(damaged)]) == 2
+        assert one_error_line(capsys).startswith(f"nodenet: error: '{damaged / 'summary.json'}' ")
+
+
+@pytest.mark.parametrize("out", [".", "", ".."])
+def test_a_run_never_replaces_the_directory_you_are_in(tmp_path, monkeypatch, capsys, out):
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert main(["run", MAZUR, "--out", out, "--epochs", "2", "--format", "none", "--quiet"]) == 2
+    line = one_error_line(capsys)
+    assert line.startswith("nodenet: error: '") and line.endswith(
+        "' holds the directory you are in, and a run replaces its directory whole: choose another --out, "
+        "e.g. runs/NAME")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]
+
+
+def test_detail_op_overrides_a_scenarios_every_and_every_is_an_option(tmp_path, capsys):
+    xor = str(SCENARIOS / "xor.py")
+    assert main(["run", xor, "--detail", "op", "--epochs", "1", "--format", "json", "--out", str(tmp_path / "a"),
+                 "--quiet"]) == 0
+    assert nn.scenario.read_summary(tmp_path / "a")["frames"] == 4 * (3 + 1 + 3 + 9)
+    assert main(["run", xor, "--every", "2", "--epochs", "5", "--format", "json", "--out", str(tmp_path / "b"),
+                 "--quiet"]) == 0
+    assert nn.scenario.read_summary(tmp_path / "b")["frames"] == 3                     # epochs 1, 3, 5
+
+
+def test_the_seed_option_changes_the_network(tmp_path):
+    xor = str(SCENARIOS / "xor.py")
+    for seed in ("1", "2"):
+        main(["run", xor, "--seed", seed, "--epochs", "1", "--format", "none", "--out", str(tmp_path / seed),
+              "--quiet"])
+    first, second = (nn.load(tmp_path / seed / "network.json") for seed in ("1", "2"))
+    assert first.seed == 1 and second.seed == 2
+    assert not np.array_equal(first.state.weight, second.state.weight)
+
+
+def test_a_closed_pipe_stops_the_output_quietly(tmp_path):
+    main(["run", MAZUR, "--epochs", "3000", "--format", "none", "--out", str(tmp_path / "long"), "--quiet"])
+    # 3000 lines of about 90 characters: more than a pipe holds
+    process = subprocess.Popen([sys.executable, "-m", "nodenet", "history", str(tmp_path / "long"), "--link", "h1->o1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.readline()
+    process.stdout.close()
+    with process.stderr:
+        assert process.stderr.read() == b""
+    assert process.wait() == 1
+
+
+def test_scenario_files_that_exit_or_call_main_while_loading(tmp_path, capsys):
+    exits = tmp_path / "exits.py"
+    exits.write_text("import sys\nsys.exit(3)\n")
+    assert main(["run", str(exits)]) == 2
+    assert one_error_line(capsys) == f"nodenet: error: {exits}, line 2: SystemExit: 3: fix the scenario file"
+    unguarded = tmp_path / "unguarded.py"
+    unguarded.write_text('import nodenet as nn\nscenario = nn.Scenario(lambda s: nn.layered([1, 1]), ([[1]], [[1]]))\n'
+                         'scenario.main()\n')
+    assert main(["run", str(unguarded)]) == 2
+    assert one_error_line(capsys) == ('nodenet: error: scenario.main() runs while the file is being loaded: put it '
+                                      'under `if __name__ == "__main__":`')
+
+
+def test_a_scenario_without_a_name_needs_an_out_directory():
+    with pytest.raises(nn.SettingError, match="this scenario has no name to call its run directory by"):
+        nn.Scenario(lambda seed: nn.layered([1, 1]), ([[1]], [[1]])).run(quiet=True)

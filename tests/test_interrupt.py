@@ -1,0 +1,121 @@
+"""Nothing lost: runs that diverge or are interrupted keep every whole step, and resume exactly."""
+
+import json
+
+import numpy as np
+import pytest
+
+import nodenet as nn
+import nodenet.network
+from nodenet.cli import main
+from nodenet.scenario import read_summary
+
+X = np.array([[0.1, 0.9], [0.8, 0.3], [0.5, 0.5], [0.9, 0.9], [0.2, 0.1]])
+Y = np.array([[1.0], [0.0], [1.0], [0.0], [1.0]])
+
+
+def scenario(**settings):
+    """Shuffled mini-batches of 2 over 5 samples (3 steps an epoch), with momentum."""
+    options = dict(epochs=6, lr=0.5, momentum=0.9, batch_size=2, detail="step", formats=("json",), name="tiny")
+    return nn.Scenario(lambda seed: nn.layered([2, 3, 1], seed=seed), (X, Y), **{**options, **settings})
+
+
+@pytest.fixture
+def interrupt_at(monkeypatch):
+    """Make the update of step ``k`` raise KeyboardInterrupt half-way through its links."""
+    def arm(k):
+        calls = {"n": 0}
+        original = nodenet.network.Network._update_links
+
+        def update(self, links, lr, momentum):
+            calls["n"] += 1
+            if calls["n"] == k:
+                links[0].update(lr, momentum)           # half-updated when the interrupt comes
+                raise KeyboardInterrupt
+            return original(self, links, lr, momentum)
+        monkeypatch.setattr(nodenet.network.Network, "_update_links", update)
+        return lambda: monkeypatch.setattr(nodenet.network.Network, "_update_links", original)
+    return arm
+
+
+def files_of(path):
+    return {name: np.load(path / name) if name.endswith(".npz") else (path / name).read_text()
+            for name in ("network.json", "history.npz")}
+
+
+def test_an_interrupted_run_writes_every_whole_step_and_says_where_it_stopped(tmp_path, interrupt_at):
+    interrupt_at(8)
+    run = scenario().run(tmp_path / "r", quiet=True)
+    assert run.status == "interrupted at step 8"
+    summary = read_summary(tmp_path / "r")
+    assert summary["status"] == "interrupted at step 8" and summary["steps"] == 7
+    assert summary["stopped"] == {"epochs_done": 2, "steps_in_epoch": 1, "reason": "KeyboardInterrupt"}
+    history = nn.History.load(tmp_path / "r" / "history.npz")
+    network = nn.load(tmp_path / "r" / "network.json")
+    assert history.step_count == 7
+    np.testing.assert_array_equal(network.state.weight, history.array("weight")[-1])   # not half-updated
+    np.testing.assert_array_equal(network.state.velocity, history.array("dw")[-1])
+    frames = json.loads((tmp_path / "r" / "frames.json").read_text())["frames"]
+    assert [f["step"] for f in frames] == list(range(1, 8))
+
+
+@pytest.mark.parametrize("k", [1, 3, 4, 8, 17])
+def test_resuming_an_interrupted_run_gives_the_uninterrupted_run_bit_for_bit(tmp_path, interrupt_at, k):
+    whole = scenario().run(tmp_path / "whole", quiet=True)
+    disarm = interrupt_at(k)
+    scenario().run(tmp_path / "cut", quiet=True)
+    disarm()
+    resumed = scenario().run(quiet=True, resume=tmp_path / "cut")
+    assert resumed.status == "complete" and resumed.path == tmp_path / "cut"
+    a, b = files_of(tmp_path / "whole"), files_of(tmp_path / "cut")
+    assert a["network.json"] == b["network.json"]         # weights, velocities, grads and the rng state
+    for key in ("weight", "dw", "grad", "loss", "steps", "initial", "total_moved"):
+        np.testing.assert_array_equal(a["history.npz"][key], b["history.npz"][key])
+    assert read_summary(tmp_path / "cut")["steps"] == whole.steps == 18
+
+
+def test_a_diverging_run_writes_its_directory_and_the_command_exits_2(tmp_path, capsys):
+    file = tmp_path / "boom.py"
+    file.write_text('"""Diverges."""\nimport nodenet as nn\n'
+                    'scenario = nn.Scenario(lambda seed: nn.layered([1, 1], activation="linear", seed=seed),\n'
+                    '                       ([[10.0], [-10.0]], [[1.0], [0.0]]), epochs=60, lr=5.0, shuffle=False,\n'
+                    '                       detail="step", formats=("json",))\n')
+    assert main(["run", str(file), "--out", str(tmp_path / "b"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    summary = read_summary(tmp_path / "b")
+    step = summary["steps"] + 1
+    assert summary["status"] == f"diverged at step {step}"
+    assert err.startswith(f"nodenet: error: training diverged at step {step}: ")
+    assert err.rstrip().endswith(f"{tmp_path / 'b'} holds every step before it.")
+    network = nn.load(tmp_path / "b" / "network.json")
+    history = nn.History.load(tmp_path / "b" / "history.npz")
+    assert np.isfinite(network.state.weight).all()
+    np.testing.assert_array_equal(network.state.weight, history.array("weight")[-1])
+
+
+def test_the_command_exits_130_on_ctrl_c_and_tells_how_to_resume(tmp_path, interrupt_at, capsys):
+    file = tmp_path / "tiny.py"
+    file.write_text('"""Tiny."""\nimport nodenet as nn\nscenario = nn.Scenario(lambda seed: nn.layered([1, 1], '
+                    'seed=seed), ([[1.0], [0.0]], [[0.0], [1.0]]), epochs=5, formats=())\n')
+    interrupt_at(4)
+    assert main(["run", str(file), "--out", str(tmp_path / "t"), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert err == (f"nodenet: interrupted at step 4: {tmp_path / 't'} holds every step before it; continue with: "
+                   f"nodenet run {file} --resume {tmp_path / 't'}\n")
+
+
+def test_resume_refuses_a_finished_run_and_another_scenarios_run(tmp_path):
+    scenario().run(tmp_path / "done", quiet=True)
+    with pytest.raises(nn.SettingError, match="has done all 6 epochs: give --epochs more than 6 to train on"):
+        scenario().run(quiet=True, resume=tmp_path / "done")
+    longer = scenario().run(quiet=True, resume=tmp_path / "done", epochs=8)
+    assert longer.steps == 24
+    with pytest.raises(nn.SettingError, match="is a run of scenario 'tiny', not 'other'"):
+        scenario(name="other").run(tmp_path / "o", quiet=True, resume=tmp_path / "done")
+
+
+def test_an_output_directory_that_cannot_be_written_fails_before_training(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr(nn.Network, "train", lambda *a, **k: pytest.fail("trained"))
+    with pytest.raises(nn.FileAccessError, match="cannot write the run directory '.*file/run': Not a directory"):
+        scenario().run(tmp_path / "file" / "run", quiet=True)
