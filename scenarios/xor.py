@@ -1,4 +1,4 @@
-"""XOR: a 2-2-1 sigmoid net with momentum learns XOR; each frame is an epoch, with its decision boundary.
+"""XOR: a 2-2-1 sigmoid net with momentum learns XOR; a frame every 5 epochs, with its decision boundary.
 
 XOR is the classic problem one neuron cannot solve: the two hidden neurons each draw a
 line, and the output combines them. Watch the boundary (right) bend from one straight

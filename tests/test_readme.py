@@ -28,11 +28,11 @@ def test_readme_scenario_example_runs_as_a_scenario_file(tmp_path, monkeypatch, 
                  if "scenario = nn.Scenario(" in b)
     Path("and.py").write_text(block)
     assert main(["list", "."]) == 0
-    assert capsys.readouterr().out == ("and  AND: one sigmoid neuron learns AND; a frame per epoch, "
+    assert capsys.readouterr().out == ("and  AND: one sigmoid neuron learns AND; a frame every 5 epochs, "
                                        "with its decision boundary.\n")
     assert main(["run", "and.py", "--quiet"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("final weights: [")
     summary = read_summary("runs/and")
-    assert summary["frames"] == 10 and summary["steps"] == 200
+    assert summary["frames"] == 11 and summary["steps"] == 200        # epochs 1, 6, ..., 46 and 50
     assert {"changes.png", "animation.gif", "player.html"} <= set(summary["files"])
