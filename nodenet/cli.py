@@ -27,7 +27,8 @@ from .errors import NodenetError, SettingError
 from .events import number
 from .explain import explain
 from .history import History
-from .scenario import ANIMATIONS, describe, load, read_summary
+from .rundir import ANIMATIONS, read_summary
+from .scenario import describe, load
 
 __all__ = ["main"]
 

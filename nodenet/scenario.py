@@ -25,7 +25,6 @@ Examples
 
 import ast
 import json
-import platform
 import shutil
 import sys
 import time
@@ -36,22 +35,18 @@ from typing import Callable
 
 import numpy as np
 
+from . import rundir
 from .atomic import atomic_write
 from .checks import check_choice, check_count, check_flag, check_fps, check_rates, check_seed
 from .errors import DivergenceError, FileAccessError, FileFormatError, NodenetError, SettingError
-from .history import History
 from .network import Network
 from .progress import progress
 from .tracer import DETAILS, Tracer
 from .training import check_order, epoch_rows, steps_per_epoch
 
-__all__ = ["Scenario", "Run", "load", "describe", "read_summary", "ANIMATIONS", "RUN_FORMAT"]
+__all__ = ["Scenario", "Run", "load", "describe"]
 
-RUN_FORMAT = "nodenet-run"
 LOADING = "__nodenet_scenario__"      # the module name a scenario file runs under when loaded
-# export format -> the name it has in a run directory
-ANIMATIONS = {"gif": "animation.gif", "mp4": "animation.mp4", "html": "player.html", "json": "frames.json",
-              "png": "frames"}
 SETTINGS = ("epochs", "lr", "momentum", "batch_size", "shuffle", "order", "seed", "detail", "every",
             "trace_epochs", "formats", "fps")
 PROGRESS_CHUNKS = 200     # training is cut into at most this many calls, for the progress bar
@@ -149,21 +144,21 @@ class Scenario:
         settings (``overrides`` still apply), exactly as if it had never stopped; ``out``
         then defaults to it.
         """
-        earlier = _Earlier.read(resume) if resume is not None else None
+        earlier = rundir.Earlier.read(resume) if resume is not None else None
         settings = self.settings(**{**(earlier.settings if earlier else {}),
                                     **{key: value for key, value in overrides.items() if value is not None}})
         if out is None and resume is None and not self.name:
             raise SettingError("this scenario has no name to call its run directory by: give it name=... "
                                "or run it with out=...")
         out = Path(out) if out is not None else Path(resume) if resume is not None else Path("runs") / self.name
-        building = _start_directory(out)
+        building = rundir.start(out)
         try:
             run = self._train(settings, building, quiet, earlier)
             self._write(run, quiet, earlier)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
-        _swap(building, out)
+        rundir.swap(building, out)
         run.path = out
         return run
 
@@ -215,7 +210,7 @@ class Scenario:
 
     def _write(self, run, quiet, earlier):
         started = time.perf_counter()
-        network, settings = run.network, run.settings
+        network = run.network
         network.save(run.file("network.json"))
         network.history.save(run.file("history.npz"))
         if len(network.history.steps):
@@ -239,7 +234,7 @@ class Scenario:
             return
         boundary = (run.inputs, run.targets) if self.boundary else None
         for fmt in run.settings["formats"]:
-            name = ANIMATIONS[fmt] + ("/" if fmt == "png" else "")
+            name = rundir.ANIMATIONS[fmt] + ("/" if fmt == "png" else "")
             run.tracer.export(run.file(name), format=fmt, fps=run.settings["fps"], quiet=quiet,
                               **({} if fmt == "json" else {"boundary": boundary}))
 
@@ -280,13 +275,13 @@ class Run:
         """The contents of summary.json; ``earlier``: the run this one resumed."""
         settings = dict(self.settings, formats=list(self.settings["formats"]))
         summary = {
-            "format": RUN_FORMAT, "version": 1, "status": self.status,
+            "format": rundir.RUN_FORMAT, "version": 1, "status": self.status,
             "scenario": self.scenario.name, "description": self.scenario.description,
             "file": self.scenario.file, "settings": settings,
             "steps": self.steps, "epochs": self.position[0] if self.position else self.settings["epochs"],
             "frames": len(self.tracer.frames) if self.tracer.frames or earlier is None else earlier.summary["frames"],
-            "loss": _losses(self.losses, *((earlier.summary["loss"], earlier.position[0]) if earlier else ())),
-            "timings": self.timings, "versions": _versions(),
+            "loss": rundir.loss_summary(self.losses, *((earlier.summary["loss"], earlier.position[0]) if earlier else ())),
+            "timings": self.timings, "versions": rundir.versions(),
             "files": sorted({p.name + ("/" if p.is_dir() else "") for p in self.path.iterdir()
                              if not p.name.startswith(".")} | {"summary.json"}),
         }
@@ -345,49 +340,6 @@ def describe(path, source=None):
     return " ".join(docstring.split("\n\n")[0].split())
 
 
-def read_summary(run_dir):
-    """The summary.json of the run directory ``run_dir``, checked to be one.
-
-    Examples
-    --------
-    >>> read_summary("no/such/run")
-    Traceback (most recent call last):
-    ...
-    nodenet.errors.FileAccessError: 'no/such/run' is not a run directory (it has no summary.json): give a directory that nodenet run wrote, e.g. runs/mazur
-    """
-    path = Path(run_dir) / "summary.json"
-    if not path.is_file():
-        raise FileAccessError(f"'{run_dir}' is not a run directory (it has no summary.json): "
-                              "give a directory that nodenet run wrote, e.g. runs/mazur")
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as err:
-        raise FileFormatError(f"'{path}' is not valid JSON ({err}): run the scenario again") from None
-    if not isinstance(summary, dict) or summary.get("format") != RUN_FORMAT:
-        raise FileFormatError(f"'{path}' is not a nodenet run summary: run the scenario again")
-    if summary.get("version") != 1:
-        raise FileFormatError(f"'{path}' has version {summary.get('version')!r}; this nodenet reads version 1")
-    _check_summary(summary, path)
-    return summary
-
-
-def _check_summary(summary, path):
-    def number(value):
-        return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
-    checks = {
-        "scenario": lambda v: isinstance(v, str), "status": lambda v: isinstance(v, str),
-        "settings": lambda v: isinstance(v, dict),
-        "steps": lambda v: isinstance(v, int) and v >= 0, "epochs": lambda v: isinstance(v, int) and v >= 0,
-        "frames": lambda v: isinstance(v, int) and v >= 0,
-        "loss": lambda v: isinstance(v, dict) and all(number(v.get(k)) for k in ("first", "last", "best")),
-        "timings": lambda v: isinstance(v, dict) and all(number(x) and x is not None for x in v.values()),
-        "files": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v) and "summary.json" in v,
-    }
-    for key, valid in checks.items():
-        if not valid(summary.get(key)):
-            raise FileFormatError(f"'{path}' has no valid {key!r}: it is damaged; run the scenario again")
-
-
 def _syntax_error(path, err):
     return FileFormatError(f"{path}, line {err.lineno}: {err.msg}: fix the scenario's syntax")
 
@@ -434,7 +386,7 @@ def _checked(settings):
     formats = settings["formats"]
     formats = (formats,) if isinstance(formats, str) else tuple(formats)
     for fmt in formats:
-        check_choice(fmt, tuple(ANIMATIONS), "format")
+        check_choice(fmt, tuple(rundir.ANIMATIONS), "format")
     return dict(settings, formats=tuple(dict.fromkeys(formats)), fps=check_fps(settings["fps"]))
 
 
@@ -445,36 +397,6 @@ def _chunks(done, traced, epochs):
         size = max(1, -(-(stop - start) // (PROGRESS_CHUNKS // 2)))
         pieces += [(first, min(size, stop - first)) for first in range(start, stop, size)]
     return pieces
-
-
-def _start_directory(out):
-    out = out.resolve()                   # "." and "" have no name to build beside
-    if out == Path.cwd() or out in Path.cwd().parents:
-        raise FileAccessError(f"'{out}' holds the directory you are in, and a run replaces its directory "
-                              "whole: choose another --out, e.g. runs/NAME")
-    if out.exists() and not out.is_dir():
-        raise FileAccessError(f"'{out}' is a file, not a run directory: choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").is_file():
-        raise FileAccessError(f"'{out}' exists and is not a run directory: choose another --out, "
-                              "or remove it")
-    building = out.with_name(f".{out.name}.partial")
-    shutil.rmtree(building, ignore_errors=True)
-    try:
-        building.mkdir(parents=True)
-    except OSError as err:
-        raise FileAccessError(f"cannot write the run directory '{out}': {err.strerror}; "
-                              "choose another --out") from None
-    return building
-
-
-def _swap(building, out):
-    out = out.resolve()
-    old = out.with_name(f".{out.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        out.rename(old)
-    building.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _rewind(network, kept, position, samples, settings):
@@ -490,80 +412,3 @@ def _rewind(network, kept, position, samples, settings):
     for _ in range(epochs):
         epoch_rows(network, samples, settings["shuffle"])       # each epoch drew its order from the rng
     return first + epochs, steps
-
-
-@dataclass
-class _Earlier:
-    """A run directory to resume: where it is and its summary."""
-
-    path: Path
-    summary: dict
-
-    @classmethod
-    def read(cls, path):
-        return cls(Path(path), read_summary(path))
-
-    @property
-    def settings(self):
-        return self.summary["settings"]
-
-    @property
-    def position(self):
-        """Whole epochs done, and steps done of the next one."""
-        stopped = self.summary.get("stopped") or {"epochs_done": self.summary.get("epochs"), "steps_in_epoch": 0}
-        done, steps = stopped.get("epochs_done"), stopped.get("steps_in_epoch")
-        if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (done, steps)):
-            raise FileFormatError(f"'{self.path / 'summary.json'}' does not say where the run stopped: "
-                                  "it cannot be resumed; run the scenario again")
-        return done, steps
-
-    def network(self, scenario, inputs, targets):
-        """The network as the run left it, with its history."""
-        from .io import load as load_network
-        if self.summary["scenario"] != scenario.name:
-            raise SettingError(f"'{self.path}' is a run of scenario {self.summary['scenario']!r}, not "
-                               f"{scenario.name!r}: resume it with its own scenario file")
-        network = load_network(self.path / "network.json")
-        history = History.load(self.path / "history.npz")
-        if history.link_ids != [link.id for link in network.links]:
-            raise FileFormatError(f"'{self.path}': history.npz records other links than network.json: "
-                                  "the run directory is inconsistent; run the scenario again")
-        network.history = history
-        network.check_samples(inputs, targets)
-        return network
-
-    def copy_animations(self, path):
-        """Copy the earlier run's animations into ``path``."""
-        for name in ANIMATIONS.values():
-            source = self.path / name
-            if source.is_dir():
-                shutil.copytree(source, path / name)
-            elif source.is_file():
-                shutil.copy2(source, path / name)
-
-
-def _losses(losses, earlier=None, offset=0):
-    """The first, last and best epoch losses, continuing an ``earlier`` run's after ``offset`` epochs."""
-    if not len(losses):
-        return earlier or {"first": None, "last": None, "best": None, "best_epoch": None}
-    best = int(np.argmin(losses))
-    summary = {"first": _float(losses[0]), "last": _float(losses[-1]), "best": _float(losses[best]),
-               "best_epoch": offset + best + 1}
-    if earlier and earlier.get("first") is not None:
-        summary["first"] = earlier["first"]
-        if earlier.get("best") is not None and earlier["best"] <= summary["best"]:
-            summary["best"], summary["best_epoch"] = earlier["best"], earlier["best_epoch"]
-    return summary
-
-
-def _float(value):
-    return float(value) if np.isfinite(value) else None
-
-
-def _versions():
-    from . import __version__
-    import matplotlib
-    import networkx
-    import PIL
-    return {"nodenet": __version__, "python": platform.python_version(), "numpy": np.__version__,
-            "networkx": networkx.__version__, "matplotlib": matplotlib.__version__, "pillow": PIL.__version__}

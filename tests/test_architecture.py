@@ -11,7 +11,7 @@ CORE = ["errors", "registry", "checks", "atomic", "activations", "losses", "stat
 TRACING = ["tracer", "explain"]
 DRAWING = ["layout", "boundary", "render", "pictures", "export", "plots", "player", "progress"]
 DATA = ["datasets"]
-COMMAND = ["scenario", "cli"]          # on top: they may import anything
+COMMAND = ["scenario", "rundir", "cli"]          # on top: they may import anything
 LEAVES = ["matplotlib", "PIL", "imageio_ffmpeg", "cli", "scenario", "datasets"] + DRAWING
 # presentation hooks may import drawing inside themselves, when they are called
 HOOKS = {"_repr_png_", "_repr_html_", "export"}

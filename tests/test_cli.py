@@ -10,6 +10,7 @@ from PIL import Image
 
 import nodenet as nn
 from nodenet.cli import main
+from nodenet.rundir import read_summary
 from golden import SCENARIOS, TABLE, agrees
 
 MAZUR = str(SCENARIOS / "mazur.py")
@@ -175,10 +176,10 @@ def test_detail_op_overrides_a_scenarios_every_and_every_is_an_option(tmp_path, 
     xor = str(SCENARIOS / "xor.py")
     assert main(["run", xor, "--detail", "op", "--epochs", "1", "--format", "json", "--out", str(tmp_path / "a"),
                  "--quiet"]) == 0
-    assert nn.scenario.read_summary(tmp_path / "a")["frames"] == 4 * (3 + 1 + 3 + 9)
+    assert read_summary(tmp_path / "a")["frames"] == 4 * (3 + 1 + 3 + 9)
     assert main(["run", xor, "--every", "2", "--epochs", "5", "--format", "json", "--out", str(tmp_path / "b"),
                  "--quiet"]) == 0
-    assert nn.scenario.read_summary(tmp_path / "b")["frames"] == 3                     # epochs 1, 3, 5
+    assert read_summary(tmp_path / "b")["frames"] == 3                     # epochs 1, 3, 5
 
 
 def test_the_seed_option_changes_the_network(tmp_path):

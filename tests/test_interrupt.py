@@ -8,7 +8,7 @@ import pytest
 import nodenet as nn
 import nodenet.network
 from nodenet.cli import main
-from nodenet.scenario import read_summary
+from nodenet.rundir import read_summary
 
 X = np.array([[0.1, 0.9], [0.8, 0.3], [0.5, 0.5], [0.9, 0.9], [0.2, 0.1]])
 Y = np.array([[1.0], [0.0], [1.0], [0.0], [1.0]])

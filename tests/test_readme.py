@@ -22,7 +22,7 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
 
 def test_readme_scenario_example_runs_as_a_scenario_file(tmp_path, monkeypatch, capsys):
     from nodenet.cli import main
-    from nodenet.scenario import read_summary
+    from nodenet.rundir import read_summary
     monkeypatch.chdir(tmp_path)
     block = next(b for b in re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
                  if "scenario = nn.Scenario(" in b)

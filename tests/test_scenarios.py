@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 import nodenet as nn
-from nodenet.scenario import describe, load, read_summary
+from nodenet.rundir import read_summary
+from nodenet.scenario import describe, load
 from golden import SCENARIOS, TABLE, agrees
 
 NAMES = ["mazur", "xor", "blame", "dead_relu", "skip", "momentum", "orders", "playground"]
