@@ -20,6 +20,7 @@ array([0.5    , 0.125  , 0.03125])
 import csv
 import difflib
 import io
+import math
 import zipfile
 import zlib
 
@@ -33,6 +34,8 @@ from .state import grown
 __all__ = ["History", "link_id_of"]
 
 FORMAT = "nodenet-history"
+MAX_ARRAY_BYTES = 1 << 31
+HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 VERSION = 1
 FIELDS = ("weight", "dw", "grad")
 # the arrays of history.npz: their axes (S recorded steps, L links) and numpy kinds
@@ -222,6 +225,7 @@ class History:
         """Read a history written by :meth:`save`; raise FileFormatError for anything else."""
         path = as_path(path, "the history file")
         try:
+            _check_declared_sizes(path)
             with open(path, "rb") as handle:
                 data = np.load(handle, allow_pickle=False)
                 if not isinstance(data, np.lib.npyio.NpzFile):
@@ -313,6 +317,23 @@ def link_id_of(link):
     if isinstance(link, (tuple, list)) and len(link) == 2:
         return (str(link[0]), str(link[1]))
     raise UnknownNameError(f"a link is named as ('src', 'dst'), 'src->dst' or a Link, got {link!r}")
+
+
+def _check_declared_sizes(path):
+    """Refuse an archive whose arrays declare more than MAX_ARRAY_BYTES, before reading any of them."""
+    if not zipfile.is_zipfile(path):
+        return                                  # np.load says what it is instead
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            with archive.open(member) as handle:
+                version = np.lib.format.read_magic(handle)
+                if version not in HEADERS:
+                    raise ValueError(f"the array {member.filename!r} has .npy format version {version}")
+                shape, _, dtype = HEADERS[version](handle)
+            size = math.prod(shape) * dtype.itemsize
+            if size > MAX_ARRAY_BYTES:
+                raise FileFormatError(f"'{path}': the array {member.filename!r} declares {size:,} bytes "
+                                      f"(shape {shape}); nodenet reads at most {MAX_ARRAY_BYTES:,} per array")
 
 
 def _or_empty(values):

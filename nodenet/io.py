@@ -25,6 +25,7 @@ import networkx as nx
 from .atomic import atomic_write
 from .checks import as_number, as_path
 from .errors import DataError, FileAccessError, FileFormatError, NodenetError, TopologyError
+from .layered import MAX_LINKS, MAX_NEURONS
 from .neuron import BIAS, COMPUTING, INPUT
 from .network import Network
 
@@ -224,12 +225,16 @@ def _build(data):
                       seed=_field(data, "seed", (int, type(None)), "top level"))
     if "rng" in data:
         _set_rng_state(network, data["rng"])
-    for i, item in enumerate(_field(data, "neurons", list, "top level")):
+    neurons, links = _field(data, "neurons", list, "top level"), _field(data, "links", list, "top level")
+    if len(neurons) > MAX_NEURONS or len(links) > MAX_LINKS:
+        raise FileFormatError(f"it declares {len(neurons)} neurons and {len(links)} links; nodenet loads at most "
+                              f"{MAX_NEURONS} neurons and {MAX_LINKS} links")
+    for i, item in enumerate(neurons):
         where = f"neurons[{i}]"
         _expect(item, dict, where, "an object with name and kind")
         _add_neuron(network, _field(item, "name", str, where), _field(item, "kind", str, where),
                     item.get("activation", "sigmoid"), item.get("output", False))
-    for i, item in enumerate(_field(data, "links", list, "top level")):
+    for i, item in enumerate(links):
         where = f"links[{i}]"
         _expect(item, dict, where, "an object with src, dst and weight")
         link = _add_link(network, _field(item, "src", str, where), _field(item, "dst", str, where),
