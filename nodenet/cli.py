@@ -50,8 +50,7 @@ def main(argv=None):
         args = parser.parse_args(argv)
         return args.command(args) or 0
     except NodenetError as err:
-        print(f"nodenet: error: {err}", file=sys.stderr)
-        return EXIT_ERROR
+        return _error(err)
     except KeyboardInterrupt:
         print("nodenet: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -59,6 +58,11 @@ def main(argv=None):
         # the reader of the output went away (| head): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+
+
+def _error(err, then=""):
+    print(f"nodenet: error: {err}{then}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 class _Parser(argparse.ArgumentParser):
@@ -164,12 +168,15 @@ def _run(args):
     if run.status == "complete":
         return 0
     again = f"nodenet run {args.file} --resume {run.path}"
+    if isinstance(run.stop, KeyboardInterrupt) and run.position is None:      # while writing the animations
+        print(f"nodenet: {run.status}: {run.path} holds every step, but not every animation; run again "
+              "to make them", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if isinstance(run.stop, KeyboardInterrupt):
         print(f"nodenet: {run.status}: {run.path} holds every step before it; continue with: {again}",
               file=sys.stderr)
         return EXIT_INTERRUPTED
-    print(f"nodenet: error: {run.stop} {run.path} holds every step before it.", file=sys.stderr)
-    return EXIT_ERROR
+    return _error(run.stop, f" {run.path} holds every step before it.")
 
 
 def _explain(args):

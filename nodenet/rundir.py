@@ -131,6 +131,11 @@ class Earlier:
                                   "it cannot be resumed; run the scenario again")
         return done, steps
 
+    @property
+    def loss_so_far(self):
+        """The earlier run's loss summary and its epochs, for :func:`loss_summary` to go on from."""
+        return self.summary["loss"], self.position[0]
+
     def network(self, scenario, inputs, targets):
         """The network as the run left it, with its history."""
         from .io import load as load_network

@@ -202,7 +202,7 @@ class Scenario:
             run.stop = stop
             run.position = _rewind(network, kept, position, len(inputs), settings)
             step = network.history.step_count + 1
-            run.status = f"diverged at step {step}" if isinstance(stop, DivergenceError) else f"interrupted at step {step}"
+            run.status = f"{'diverged' if isinstance(stop, DivergenceError) else 'interrupted'} at step {step}"
         tracer.finish()
         run.timings["train_s"] = round(time.perf_counter() - started, 3)
         run.losses = np.array(run.losses)
@@ -280,7 +280,7 @@ class Run:
             "file": self.scenario.file, "settings": settings,
             "steps": self.steps, "epochs": self.position[0] if self.position else self.settings["epochs"],
             "frames": len(self.tracer.frames) if self.tracer.frames or earlier is None else earlier.summary["frames"],
-            "loss": rundir.loss_summary(self.losses, *((earlier.summary["loss"], earlier.position[0]) if earlier else ())),
+            "loss": rundir.loss_summary(self.losses, *(earlier.loss_so_far if earlier else ())),
             "timings": self.timings, "versions": rundir.versions(),
             "files": sorted({p.name + ("/" if p.is_dir() else "") for p in self.path.iterdir()
                              if not p.name.startswith(".")} | {"summary.json"}),

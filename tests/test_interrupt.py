@@ -119,3 +119,44 @@ def test_an_output_directory_that_cannot_be_written_fails_before_training(tmp_pa
     monkeypatch.setattr(nn.Network, "train", lambda *a, **k: pytest.fail("trained"))
     with pytest.raises(nn.FileAccessError, match="cannot write the run directory '.*file/run': Not a directory"):
         scenario().run(tmp_path / "file" / "run", quiet=True)
+
+
+def test_ctrl_c_while_writing_animations_keeps_a_complete_run_directory(tmp_path, monkeypatch, capsys):
+    def export(self, path, format=None, **options):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(nn.Tracer, "export", export)
+    file = tmp_path / "tiny.py"
+    file.write_text('"""Tiny."""\nimport nodenet as nn\nscenario = nn.Scenario(lambda seed: nn.layered([1, 1], '
+                    'seed=seed), ([[1.0], [0.0]], [[0.0], [1.0]]), epochs=5, detail="step", formats=("gif",))\n')
+    assert main(["run", str(file), "--out", str(tmp_path / "t"), "--quiet"]) == 130
+    assert capsys.readouterr().err == (f"nodenet: interrupted while writing, after step 10: {tmp_path / 't'} holds "
+                                       "every step, but not every animation; run again to make them\n")
+    summary = read_summary(tmp_path / "t")
+    assert summary["status"] == "interrupted while writing, after step 10" and summary["steps"] == 10
+    assert set(summary["files"]) == {"summary.json", "network.json", "history.npz", "loss.png", "weights.png"}
+    assert nn.History.load(tmp_path / "t" / "history.npz").step_count == 10
+
+
+def test_a_real_ctrl_c_during_training(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from golden import SCENARIOS
+    out = tmp_path / "long"
+    process = subprocess.Popen([sys.executable, "-m", "nodenet", "run", str(SCENARIOS / "mazur.py"), "--epochs",
+                                "100000", "--format", "none", "--out", str(out), "--quiet"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / ".long.partial").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)                                         # well into training
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    summary = read_summary(out)
+    step = summary["steps"] + 1
+    assert summary["status"] == f"interrupted at step {step}" and step > 1
+    assert err.startswith(f"nodenet: interrupted at step {step}: {out} holds every step before it; continue with: ")
+    network, history = nn.load(out / "network.json"), nn.History.load(out / "history.npz")
+    np.testing.assert_array_equal(network.state.weight, history.array("weight")[-1])
