@@ -1,0 +1,112 @@
+"""Property tests: random DAGs survive save and load exactly; hostile JSON only ever raises NodenetError."""
+
+import copy
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import nodenet as nn
+from nodenet.io import from_dict, to_dict
+from dags import random_dag, random_samples
+
+
+def quick(examples):
+    return settings(max_examples=examples, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+FOLDER = Path(tempfile.mkdtemp())
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12)
+
+
+def trained(seed, steps):
+    net = random_dag(seed)
+    inputs, targets = random_samples(net, seed, n=3)
+    if steps:
+        net.train(inputs, targets, epochs=steps, lr=0.05, momentum=0.9)
+    return net, inputs, targets
+
+
+@quick(100)
+@given(seed=st.integers(0, 10_000), steps=st.integers(0, 3))
+def test_random_dags_survive_save_and_load_exactly(seed, steps):
+    net, inputs, targets = trained(seed, steps)
+    path = FOLDER / f"net{seed}.json"
+    net.save(path)
+    loaded = nn.load(path)
+    assert to_dict(loaded) == to_dict(net)
+    for field in ("weight", "velocity", "grad", "frozen"):
+        np.testing.assert_array_equal(getattr(loaded.state, field), getattr(net.state, field))
+    # and they go on alike, shuffling included
+    net.train(inputs, targets, epochs=2, lr=0.05, momentum=0.9)
+    loaded.train(inputs, targets, epochs=2, lr=0.05, momentum=0.9)
+    np.testing.assert_array_equal(loaded.state.weight, net.state.weight)
+
+
+def load_or_nodenet_error(data):
+    """Load ``data``; anything but a network or a NodenetError fails the test."""
+    try:
+        network = from_dict(data)
+    except nn.NodenetError:
+        return None
+    assert isinstance(network, nn.Network)
+    return network
+
+
+@quick(800)
+@given(data=json_values)
+def test_random_json_raises_only_nodenet_errors(data):
+    load_or_nodenet_error(data)
+
+
+VALID = [to_dict(trained(seed, 1)[0]) for seed in range(4)]
+
+
+def places(data, path=()):
+    """Every (path, value) inside nested dicts and lists."""
+    yield path, data
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        yield from places(value, path + (key,))
+
+
+@st.composite
+def mutated(draw):
+    data = copy.deepcopy(draw(st.sampled_from(VALID)))
+    for _ in range(draw(st.integers(1, 3))):
+        spots = [path for path, _ in places(data) if path]
+        path = draw(st.sampled_from(spots))
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        action = draw(st.sampled_from(["replace", "delete", "duplicate"]))
+        if action == "replace":
+            parent[path[-1]] = draw(json_values)
+        elif action == "delete":
+            del parent[path[-1]]
+        elif isinstance(parent, list):
+            parent.append(copy.deepcopy(parent[path[-1]]))
+    return data
+
+
+@quick(800)
+@given(data=mutated())
+def test_mutated_network_files_raise_only_nodenet_errors(data):
+    load_or_nodenet_error(data)
+
+
+@quick(400)
+@given(index=st.sampled_from(range(len(VALID))), cut=st.floats(0, 1), junk=st.binary(max_size=20))
+def test_truncated_or_garbled_network_files_raise_only_nodenet_errors(index, cut, junk):
+    text = json.dumps(VALID[index]).encode()
+    path = FOLDER / "cut.json"
+    path.write_bytes(text[:int(cut * len(text))] + junk)
+    try:
+        nn.load(path)
+    except nn.NodenetError:
+        pass
