@@ -146,7 +146,9 @@ def test_a_real_ctrl_c_during_training(tmp_path):
     out = tmp_path / "long"
     process = subprocess.Popen([sys.executable, "-m", "nodenet", "run", str(SCENARIOS / "mazur.py"), "--epochs",
                                 "100000", "--format", "none", "--out", str(out), "--quiet"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               # a shell runs background jobs with Ctrl-C ignored: give it back
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not (tmp_path / ".long.partial").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
