@@ -190,8 +190,8 @@ class Scenario:
         started = time.perf_counter()
         position, kept = (done, skip), (network.rng.bit_generator.state, network.history.step_count)
         try:
-            for first, count in progress(_chunks(done, traced, settings["epochs"]), label=f"training {self.name}",
-                                         quiet=quiet):
+            label = f"training {self.name} ({settings['epochs']} epochs)"
+            for first, count in progress(_chunks(done, traced, settings["epochs"]), label=label, quiet=quiet):
                 position = (first, skip if first == done else 0)
                 kept = (network.rng.bit_generator.state, network.history.step_count)
                 run.losses.extend(network.train(inputs, targets, epochs=count, skip=position[1],
