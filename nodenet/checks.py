@@ -98,7 +98,7 @@ def as_weight(weight, where):
 
 
 def check_name(name):
-    """Raise TopologyError unless ``name`` can name a neuron: a non-empty string without '->'.
+    """Raise TopologyError unless ``name`` can name a neuron: non-empty text without '->' that files can hold.
 
     Examples
     --------
@@ -109,6 +109,10 @@ def check_name(name):
     """
     if not isinstance(name, str) or not name.strip() or "->" in name:
         raise TopologyError(f"a neuron name must be a non-empty string without '->', got {name!r}")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise TopologyError(f"a neuron name must be text that UTF-8 can write, got {name!r}") from None
 
 
 def check_rates(lr, momentum):

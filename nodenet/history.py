@@ -27,14 +27,14 @@ import zlib
 import numpy as np
 
 from .atomic import atomic_write
-from .checks import as_path, check_count
+from .checks import as_path, check_count, check_name
 from .errors import FileAccessError, FileFormatError, NodenetError, UnknownNameError
 from .state import grown
 
 __all__ = ["History", "link_id_of"]
 
 FORMAT = "nodenet-history"
-MAX_ARRAY_BYTES = 1 << 31
+MAX_BYTES = 1 << 31
 HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 VERSION = 1
 FIELDS = ("weight", "dw", "grad")
@@ -93,6 +93,29 @@ class History:
         self.initial = np.array(weights, dtype=float)
         self.total_moved = np.zeros(len(self.link_ids))
         self._fields = {field: np.zeros((0, len(self.link_ids))) for field in FIELDS}
+
+    def mark(self):
+        """Where the history stands now, for :meth:`rewind`."""
+        moved = None if self.total_moved is None else self.total_moved.copy()
+        return self._size, self.step_count, moved
+
+    def rewind(self, mark):
+        """Forget every step recorded since :meth:`mark` gave ``mark``.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], seed=0)
+        >>> _ = net.train([[1.0]], [[0.0]], epochs=1, lr=0.1)
+        >>> mark = net.history.mark()
+        >>> _ = net.train([[1.0]], [[0.0]], epochs=2, lr=0.1)
+        >>> net.history.rewind(mark)
+        >>> net.history.step_count, len(net.history.steps)
+        (1, 1)
+        """
+        self._size, self.step_count, moved = mark
+        if self.total_moved is not None:
+            self.total_moved[:] = 0.0 if moved is None else moved
 
     def reserve(self, steps):
         """Make room for ``steps`` more steps, so recording does not reallocate."""
@@ -256,6 +279,8 @@ class History:
         if str(arrays["format"]) != FORMAT or int(arrays["version"]) != VERSION:
             raise FileFormatError(f"format {arrays['format']} version {arrays['version']} is not "
                                   f"supported: this nodenet reads {FORMAT} version {VERSION}")
+        for name in arrays["src"].tolist() + arrays["dst"].tolist():
+            check_name(name)
         history = cls(every=int(arrays["every"]))
         if not sizes["L"] and not sizes["S"]:
             return history      # saved before it started
@@ -320,20 +345,24 @@ def link_id_of(link):
 
 
 def _check_declared_sizes(path):
-    """Refuse an archive whose arrays declare more than MAX_ARRAY_BYTES, before reading any of them."""
+    """Refuse an archive of more arrays than a history has, or more than MAX_BYTES, before reading any."""
     if not zipfile.is_zipfile(path):
         return                                  # np.load says what it is instead
     with zipfile.ZipFile(path) as archive:
-        for member in archive.infolist():
+        members = archive.infolist()
+        if len(members) > len(SHAPES):
+            raise FileFormatError(f"'{path}' holds {len(members)} arrays; a nodenet history has {len(SHAPES)}")
+        total = 0
+        for member in members:
             with archive.open(member) as handle:
                 version = np.lib.format.read_magic(handle)
                 if version not in HEADERS:
                     raise ValueError(f"the array {member.filename!r} has .npy format version {version}")
                 shape, _, dtype = HEADERS[version](handle)
-            size = math.prod(shape) * dtype.itemsize
-            if size > MAX_ARRAY_BYTES:
-                raise FileFormatError(f"'{path}': the array {member.filename!r} declares {size:,} bytes "
-                                      f"(shape {shape}); nodenet reads at most {MAX_ARRAY_BYTES:,} per array")
+            total += math.prod(shape) * dtype.itemsize
+        if total > MAX_BYTES:
+            raise FileFormatError(f"'{path}': its arrays declare {total:,} bytes in all; nodenet reads "
+                                  f"histories of at most {MAX_BYTES:,}")
 
 
 def _or_empty(values):

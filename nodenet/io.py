@@ -166,9 +166,10 @@ def from_networkx(graph, *, loss=None, seed=0):
         kind = data.get("kind") or (INPUT if graph.in_degree(node) == 0 else COMPUTING)
         output = bool(data.get("output")) if marked else graph.out_degree(node) == 0
         _add_neuron(network, str(node), kind, data.get("activation", "sigmoid"), output)
+    acyclic = nx.is_directed_acyclic_graph(graph)
     for src, dst, data in _edges_in_order(graph):
         _add_link(network, str(src), str(dst), data.get("weight"), data.get("frozen", False),
-                  data.get("velocity", 0.0))
+                  data.get("velocity", 0.0), acyclic)
     return network
 
 
@@ -234,12 +235,13 @@ def _build(data):
         _expect(item, dict, where, "an object with name and kind")
         _add_neuron(network, _field(item, "name", str, where), _field(item, "kind", str, where),
                     item.get("activation", "sigmoid"), item.get("output", False))
+    acyclic = _acyclic(links)
     for i, item in enumerate(links):
         where = f"links[{i}]"
         _expect(item, dict, where, "an object with src, dst and weight")
         link = _add_link(network, _field(item, "src", str, where), _field(item, "dst", str, where),
                          _field(item, "weight", (int, float), where), item.get("frozen", False),
-                         item.get("velocity", 0.0))
+                         item.get("velocity", 0.0), acyclic)
         link.grad = _number(item.get("grad", 0.0), f"link {link.src.name} -> {link.dst.name}: grad")
     return network
 
@@ -257,14 +259,22 @@ def _add_neuron(network, name, kind, activation, output):
         raise FileFormatError(f"neuron {name!r} has kind {kind!r}: expected one of {', '.join(KINDS)}")
 
 
-def _add_link(network, src, dst, weight, frozen, velocity):
+def _acyclic(links):
+    """True if the links, as a whole, close no cycle: then each need not be checked as it is added."""
+    graph = nx.DiGraph()
+    graph.add_edges_from((item.get("src"), item.get("dst")) for item in links if isinstance(item, dict)
+                         and isinstance(item.get("src"), str) and isinstance(item.get("dst"), str))
+    return nx.is_directed_acyclic_graph(graph)
+
+
+def _add_link(network, src, dst, weight, frozen, velocity, acyclic):
     if not isinstance(frozen, bool):
         raise FileFormatError(f"link {src} -> {dst}: frozen must be true or false, got {frozen!r}")
     velocity = _number(velocity, f"link {src} -> {dst}: velocity")
     if frozen and velocity != 0:
         raise FileFormatError(f"link {src} -> {dst} is frozen but has velocity {velocity!r}; "
                               "a frozen link keeps velocity 0")
-    link = network.connect(src, dst, weight=weight, frozen=frozen)
+    link = network._connect(src, dst, weight, frozen, cycles=not acyclic)
     link.velocity = velocity
     return link
 

@@ -132,8 +132,12 @@ class Network:
         >>> net.connect("x", "y", weight=0.25, frozen=True)
         Link(x -> y, weight=0.25, velocity=0, frozen)
         """
+        return self._connect(src, dst, weight, frozen)
+
+    def _connect(self, src, dst, weight, frozen, cycles=True):
+        # cycles=False: the caller has checked that the links it adds close no cycle
         source, target = self.neuron(src), self.neuron(dst)
-        self._check_new_link(source, target)
+        self._check_new_link(source, target, cycles)
         frozen = check_flag(frozen, "frozen")
         if self.history.step_count:
             raise TopologyError(f"cannot link {src} -> {dst}: the history holds {self.history.step_count} "
@@ -291,7 +295,7 @@ class Network:
         with training.guarded(self):
             self._update_links(self.links, lr, momentum)
             training.check_finite(self, 0.0 if self._last_loss is None else self._last_loss)
-        self._end_step(self._last_loss)
+            self._end_step(self._last_loss)
 
     def step(self, inputs, targets, *, lr, momentum=0.0, order="phased"):
         """One online training step on one sample; return the sample's loss before the step.
@@ -531,7 +535,7 @@ class Network:
         self._changed()
         return neuron
 
-    def _check_new_link(self, src, dst):
+    def _check_new_link(self, src, dst, cycles=True):
         if not dst.computing:
             article = "an" if dst.kind == INPUT else "a"
             raise TopologyError(f"cannot link {src.name} -> {dst.name}: {dst.name!r} is {article} "
@@ -539,7 +543,7 @@ class Network:
         if self.graph.has_edge(src.name, dst.name):
             raise TopologyError(f"{src.name} -> {dst.name} is linked already: change "
                                 f"link({src.name!r}, {dst.name!r}).weight instead")
-        if src is dst or nx.has_path(self.graph, dst.name, src.name):
+        if src is dst or (cycles and nx.has_path(self.graph, dst.name, src.name)):
             loop = nx.shortest_path(self.graph, dst.name, src.name) + [dst.name]
             raise TopologyError(f"cannot link {src.name} -> {dst.name}: it would close the cycle "
                                 f"{' -> '.join(loop)}, and a feed-forward network has no cycles")

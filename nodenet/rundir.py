@@ -47,7 +47,7 @@ def read_summary(run_dir):
                               "give a directory that nodenet run wrote, e.g. runs/mazur")
     try:
         summary = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as err:
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise FileFormatError(f"'{path}' is not valid JSON ({err}): run the scenario again") from None
     if not isinstance(summary, dict) or summary.get("format") != RUN_FORMAT:
         raise FileFormatError(f"'{path}' is not a nodenet run summary: run the scenario again")
@@ -125,16 +125,13 @@ class Earlier:
     def position(self):
         """Whole epochs done, and steps done of the next one."""
         stopped = self.summary.get("stopped") or {"epochs_done": self.summary.get("epochs"), "steps_in_epoch": 0}
+        if not isinstance(stopped, dict):
+            stopped = {}
         done, steps = stopped.get("epochs_done"), stopped.get("steps_in_epoch")
         if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (done, steps)):
             raise FileFormatError(f"'{self.path / 'summary.json'}' does not say where the run stopped: "
                                   "it cannot be resumed; run the scenario again")
         return done, steps
-
-    @property
-    def loss_so_far(self):
-        """The earlier run's loss summary and its epochs, for :func:`loss_summary` to go on from."""
-        return self.summary["loss"], self.position[0]
 
     def network(self, scenario, inputs, targets):
         """The network as the run left it, with its history."""
@@ -151,28 +148,36 @@ class Earlier:
         network.check_samples(inputs, targets)
         return network
 
-    def copy_animations(self, path):
-        """Copy the earlier run's animations into ``path``."""
-        for name in ANIMATIONS.values():
-            source = self.path / name
-            if source.is_dir():
-                shutil.copytree(source, path / name)
-            elif source.is_file():
-                shutil.copy2(source, path / name)
+    def copy_animations(self, path, renamed):
+        """Copy the earlier run's animations into ``path``; ``renamed``: name them by their steps.
+
+        ``animation.gif`` of steps 1 to 7 becomes ``animation.steps-1-7.gif``, so that the
+        resumed part's own animation can take its name. Files named so by an earlier resume
+        are copied as they are.
+        """
+        steps = self.summary.get("frame_steps")
+        for source in sorted(self.path.iterdir()):
+            stem, dot, suffix = source.name.partition(".")
+            if stem not in {name.partition(".")[0] for name in ANIMATIONS.values()}:
+                continue
+            named = source.name
+            if renamed and ".steps-" not in named and _is_steps(steps):
+                named = f"{stem}.steps-{steps[0]}-{steps[1]}{dot}{suffix}"
+            copy = shutil.copytree if source.is_dir() else shutil.copy2
+            copy(source, path / named)
 
 
-def loss_summary(losses, earlier=None, offset=0):
-    """The first, last and best epoch losses, continuing an ``earlier`` run's after ``offset`` epochs."""
+def loss_summary(losses):
+    """The first, last and best of a run's epoch losses, and the epoch of the best (from 1)."""
     if not len(losses):
-        return earlier or {"first": None, "last": None, "best": None, "best_epoch": None}
+        return {"first": None, "last": None, "best": None, "best_epoch": None}
     best = int(np.argmin(losses))
-    summary = {"first": _float(losses[0]), "last": _float(losses[-1]), "best": _float(losses[best]),
-               "best_epoch": offset + best + 1}
-    if earlier and earlier.get("first") is not None:
-        summary["first"] = earlier["first"]
-        if earlier.get("best") is not None and earlier["best"] <= summary["best"]:
-            summary["best"], summary["best_epoch"] = earlier["best"], earlier["best_epoch"]
-    return summary
+    return {"first": _float(losses[0]), "last": _float(losses[-1]), "best": _float(losses[best]),
+            "best_epoch": best + 1}
+
+
+def _is_steps(steps):
+    return isinstance(steps, list) and len(steps) == 2 and all(type(x) is int for x in steps)
 
 
 def _float(value):

@@ -42,7 +42,7 @@ from .errors import DivergenceError, FileAccessError, FileFormatError, NodenetEr
 from .network import Network
 from .progress import progress
 from .tracer import DETAILS, Tracer
-from .training import check_order, epoch_rows, steps_per_epoch
+from .training import check_order, epoch_losses, epoch_rows, steps_per_epoch, uninterrupted
 
 __all__ = ["Scenario", "Run", "load", "describe"]
 
@@ -158,7 +158,8 @@ class Scenario:
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
-        rundir.swap(building, out)
+        with uninterrupted():
+            rundir.swap(building, out)
         run.path = out
         return run
 
@@ -180,10 +181,14 @@ class Scenario:
             if done >= settings["epochs"]:
                 raise SettingError(f"the run in '{earlier.path}' has done all {done} epochs: give --epochs "
                                    f"more than {done} to train on")
+            if skip >= steps_per_epoch(len(inputs), settings["batch_size"]):
+                raise FileFormatError(f"'{earlier.path / 'summary.json'}' says the run stopped after step {skip} "
+                                      "of an epoch that has fewer: it is damaged; run the scenario again")
         if self.boundary:
             from .boundary import Boundary
             Boundary.of(network, inputs, targets)         # refuse a wrong network before training
         tracer = Tracer(network, detail=settings["detail"], every=settings["every"])
+        tracer.step, tracer.epoch = network.history.step_count + 1, done + 1     # go on counting where it stopped
         traced = min(settings["trace_epochs"] or settings["epochs"], settings["epochs"])
         options = {key: settings[key] for key in ("lr", "momentum", "batch_size", "shuffle", "order")}
         run = Run(self, settings, path, network, inputs, targets, tracer, [], {})
@@ -199,38 +204,44 @@ class Scenario:
         except (DivergenceError, KeyboardInterrupt) as stop:
             # the failed step is undone; the network's rng goes back to the start of its epoch,
             # so that a resumed run visits the samples in the same order
-            run.stop = stop
             run.position = _rewind(network, kept, position, len(inputs), settings)
-            step = network.history.step_count + 1
-            run.status = f"{'diverged' if isinstance(stop, DivergenceError) else 'interrupted'} at step {step}"
+            if run.position[0] < settings["epochs"]:          # else the last step was taken after all
+                run.stop = stop
+                step = network.history.step_count + 1
+                run.status = f"{'diverged' if isinstance(stop, DivergenceError) else 'interrupted'} at step {step}"
+            else:
+                run.position = None
         tracer.finish()
         run.timings["train_s"] = round(time.perf_counter() - started, 3)
-        run.losses = np.array(run.losses)
+        # every whole epoch of the run, resumed parts included, from the history
+        run.losses = (epoch_losses(network.history, len(inputs), settings["batch_size"])
+                      if network.history.every == 1 else np.array(run.losses))
         return run
 
     def _write(self, run, quiet, earlier):
         started = time.perf_counter()
         network = run.network
-        network.save(run.file("network.json"))
-        network.history.save(run.file("history.npz"))
-        if len(network.history.steps):
-            from . import plots               # drawing is imported only when writing pictures
-            plots.loss(network.history, run.file("loss.png"))
-            plots.weights(network.history, run.file("weights.png"))
+        with uninterrupted():                 # the numbers first, whole: Ctrl-C waits for them
+            network.save(run.file("network.json"))
+            network.history.save(run.file("history.npz"))
         try:
+            if len(network.history.steps):
+                from . import plots           # drawing is imported only when writing pictures
+                plots.loss(network.history, run.file("loss.png"))
+                plots.weights(network.history, run.file("weights.png"))
             self._write_animations(run, quiet, earlier)
             if self.report and run.status == "complete":
                 run.printed = list(_call(self, "report", self.report, run) or [])
         except KeyboardInterrupt as stop:
             run.stop, run.status = stop, f"interrupted while writing, after step {run.steps}"
         run.timings["write_s"] = round(time.perf_counter() - started, 3)
-        with atomic_write(run.file("summary.json")) as handle:
+        with uninterrupted(), atomic_write(run.file("summary.json")) as handle:
             json.dump(run.summary(earlier), handle, indent=1)
 
     def _write_animations(self, run, quiet, earlier):
+        if earlier is not None:                   # the frames before the resume are kept
+            earlier.copy_animations(run.path, renamed=bool(run.tracer.frames))
         if not run.tracer.frames:
-            if earlier is not None:               # this part traced nothing: keep the earlier frames
-                earlier.copy_animations(run.path)
             return
         boundary = (run.inputs, run.targets) if self.boundary else None
         for fmt in run.settings["formats"]:
@@ -274,13 +285,14 @@ class Run:
     def summary(self, earlier=None):
         """The contents of summary.json; ``earlier``: the run this one resumed."""
         settings = dict(self.settings, formats=list(self.settings["formats"]))
+        frames = self.tracer.frames
         summary = {
             "format": rundir.RUN_FORMAT, "version": 1, "status": self.status,
             "scenario": self.scenario.name, "description": self.scenario.description,
             "file": self.scenario.file, "settings": settings,
             "steps": self.steps, "epochs": self.position[0] if self.position else self.settings["epochs"],
-            "frames": len(self.tracer.frames) if self.tracer.frames or earlier is None else earlier.summary["frames"],
-            "loss": rundir.loss_summary(self.losses, *(earlier.loss_so_far if earlier else ())),
+            "frames": len(frames), "frame_steps": [frames[0].step, frames[-1].step] if frames else None,
+            "loss": rundir.loss_summary(self.losses),
             "timings": self.timings, "versions": rundir.versions(),
             "files": sorted({p.name + ("/" if p.is_dir() else "") for p in self.path.iterdir()
                              if not p.name.startswith(".")} | {"summary.json"}),
@@ -384,6 +396,8 @@ def _checked(settings):
     if settings["trace_epochs"] is not None:
         check_count(settings["trace_epochs"], "trace_epochs")
     formats = settings["formats"]
+    if not isinstance(formats, (str, list, tuple)):
+        raise SettingError(f"formats must be a list of format names, got {formats!r}")
     formats = (formats,) if isinstance(formats, str) else tuple(formats)
     for fmt in formats:
         check_choice(fmt, tuple(rundir.ANIMATIONS), "format")

@@ -22,6 +22,8 @@ Examples
 
 import contextlib
 import numbers
+import signal
+import threading
 
 import numpy as np
 
@@ -29,7 +31,7 @@ from .checks import MAX_RESERVE, as_vector, check_choice, check_count, check_rat
 from .errors import DivergenceError, SettingError
 
 __all__ = ["ORDERS", "step", "batch_step", "train", "guarded", "check_finite", "check_order", "steps_per_epoch",
-           "epoch_rows"]
+           "epoch_rows", "epoch_losses", "uninterrupted"]
 
 ORDERS = ("phased", "wave")
 
@@ -83,7 +85,7 @@ def batch_step(network, inputs, targets, *, lr, momentum=0.0):
         network._update_links(network.links, lr, momentum)
         loss = loss_sum / len(inputs)
         check_finite(network, loss)
-    network._end_step(loss)
+        network._end_step(loss)
     return loss
 
 
@@ -145,6 +147,28 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
                                 skip if epoch == 0 else 0) for epoch in range(epochs)])
 
 
+def epoch_losses(history, samples, batch_size):
+    """The mean loss of each whole epoch in a history that recorded every step, summed as :func:`train` sums.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> net = nn.layered([1, 1], activation="linear", seed=0)
+    >>> losses = net.train([[0.0], [1.0], [2.0]], [[1.0], [3.0], [5.0]], epochs=3, lr=0.05, batch_size=2)
+    >>> bool((epoch_losses(net.history, 3, 2) == losses).all())
+    True
+    """
+    per_epoch = steps_per_epoch(samples, batch_size)
+    sizes = [batch_size] * (per_epoch - 1) + [samples - batch_size * (per_epoch - 1)]
+    values, means = history.loss.tolist(), []
+    for start in range(0, len(values) - per_epoch + 1, per_epoch):
+        total = 0.0
+        for loss, size in zip(values[start:start + per_epoch], sizes):
+            total += loss if batch_size == 1 else loss * size
+        means.append(total / samples)
+    return np.array(means)
+
+
 def steps_per_epoch(samples, batch_size):
     """The steps of one epoch: one per batch, the last batch possibly smaller.
 
@@ -191,18 +215,19 @@ def _online_step(network, inputs, targets, lr, momentum, order):
             # deltas use the old weights, so updates wait until the backward pass is complete
             network._update_links(network.links, lr, momentum)
         check_finite(network, loss)
-    network._end_step(loss)
+        network._end_step(loss)
     return loss
 
 
 @contextlib.contextmanager
 def guarded(network):
-    """Run one step so that, if it fails, it leaves the network as it was before it.
+    """Run one step so that it is taken whole or not at all.
 
     Inside, numpy does not warn about overflow: :func:`check_finite` finds the NaN or
-    infinity it leaves and raises DivergenceError instead. Any exception, Ctrl-C included,
-    puts back every weight, velocity, grad and neuron value, and tells the observer
-    ("rollback") to forget the step.
+    infinity it leaves and raises DivergenceError instead. Any exception puts back every
+    weight, velocity, grad and neuron value and the history, and tells the observer
+    ("rollback") to forget the step. Ctrl-C is held until the step has ended (recorded in
+    the history included), then raised, so the network and its history never disagree.
 
     Examples
     --------
@@ -217,15 +242,46 @@ def guarded(network):
     >>> net.link("i1", "o1").weight == nn.layered([1, 1], seed=0).link("i1", "o1").weight
     True
     """
-    snapshot = network.state.snapshot()
+    snapshot, mark = network.state.snapshot(), network.history.mark()
+    with uninterrupted():
+        try:
+            with np.errstate(all="ignore"):
+                yield
+        except BaseException:
+            network.state.restore(snapshot)
+            network.history.rewind(mark)
+            if network.observer is not None:
+                network.observer("rollback")
+            raise
+
+
+@contextlib.contextmanager
+def uninterrupted():
+    """Hold Ctrl-C (SIGINT) until the block ends, then raise it; only where Python's own handler is set.
+
+    Examples
+    --------
+    >>> import os, signal
+    >>> try:
+    ...     with uninterrupted():
+    ...         os.kill(os.getpid(), signal.SIGINT)
+    ...         finished = True
+    ... except KeyboardInterrupt:
+    ...     print("interrupted after", finished)
+    interrupted after True
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+    held = []
+    signal.signal(signal.SIGINT, lambda number, frame: held.append(number))
     try:
-        with np.errstate(all="ignore"):
-            yield
-    except BaseException:
-        network.state.restore(snapshot)
-        if network.observer is not None:
-            network.observer("rollback")
-        raise
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if held:
+        raise KeyboardInterrupt
 
 
 def check_finite(network, loss):

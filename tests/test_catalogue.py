@@ -57,14 +57,42 @@ def scenario_file(place, text, *argv):
 
 
 def summary_file(place, change):
+    return cli.main(["info", str(damaged_copy(place, change))])
+
+
+def damaged_copy(place, change, text=None):
     import shutil
     target = place / "damaged"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(place / "run", target)
     data = json.loads((target / "summary.json").read_text())
     change(data)
-    (target / "summary.json").write_text(json.dumps(data))
-    return cli.main(["info", str(target)])
+    (target / "summary.json").write_text(json.dumps(data) if text is None else text)
+    return target
+
+
+def summary_text(place, text):
+    return cli.main(["info", str(damaged_copy(place, lambda d: None, text))])
+
+
+def resume_damaged(place, change):
+    return cli.main(["run", MAZUR, "--resume", str(damaged_copy(place, change)), "--epochs", "9", "--quiet"])
+
+
+def huge_history(place):
+    """A small archive whose weight array declares (10**6, 10**5) floats in its header."""
+    import io
+    import zipfile
+    arrays = dict(np.load(place / "history.npz"))
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
+                                                  "shape": (10 ** 6, 10 ** 5)})
+    with zipfile.ZipFile(place / "huge.npz", "w") as archive:
+        for key, values in arrays.items():
+            data = io.BytesIO()
+            np.save(data, values)
+            archive.writestr(f"{key}.npy", header.getvalue() if key == "weight" else data.getvalue())
+    return nn.History.load(place / "huge.npz")
 
 
 def neurons(data):
@@ -120,6 +148,13 @@ FILES = [
      "the arrays weight are missing"),
     ("history of strings", lambda p: history_file(p, lambda a: a.update(steps=np.array(["1", "2"]))),
      nn.FileFormatError, "the array 'steps' has shape (2,) and type <U1"),
+    ("history of too many arrays",
+     lambda p: history_file(p, lambda a: a.update({f"x{i}": np.zeros(1) for i in range(20)})),
+     nn.FileFormatError, "holds 33 arrays; a nodenet history has 13"),
+    ("history declaring 800 GB", huge_history,
+     nn.FileFormatError, "its arrays declare 800,000,"),
+    ("unwritable neuron name", lambda p: network_file(p, lambda d: d["neurons"][0].update(name="\ud800")),
+     nn.FileFormatError, "a neuron name must be text that UTF-8 can write"),
     ("scenario with a syntax error", lambda p: nn.scenario.load(written(p / "x.py", "scenario = (\n")),
      nn.FileFormatError, "x.py, line 1: '(' was never closed"),
 ]
@@ -151,6 +186,15 @@ COMMAND = [
      "--sample -1: mazur has 1 samples", 2),
     ("resume of a finished run", lambda p: cli.main(["run", MAZUR, "--resume", str(p / "run")]), nn.SettingError,
      "has done all 3 epochs", 2),
+    ("summary nested too deep", lambda p: summary_text(p, "[" * 100_000 + "]" * 100_000), nn.FileFormatError,
+     "is not valid JSON", 2),
+    ("resume with formats a number", lambda p: resume_damaged(p, lambda d: d["settings"].update(formats=5)),
+     nn.SettingError, "formats must be a list of format names, got 5", 2),
+    ("resume with stopped damaged", lambda p: resume_damaged(p, lambda d: d.update(stopped="x")), nn.FileFormatError,
+     "does not say where the run stopped", 2),
+    ("resume past the epoch's end", lambda p: resume_damaged(p, lambda d: d.update(
+        stopped={"epochs_done": 1, "steps_in_epoch": 5, "reason": "x"})), nn.FileFormatError,
+     "says the run stopped after step 5 of an epoch that has fewer", 2),
     ("out is a file", lambda p: cli.main(["run", MAZUR, "--out", str(p / "net.json")]), nn.FileAccessError,
      "is a file, not a run directory", 2),
 ]
@@ -177,3 +221,11 @@ def test_bad_command_exits_with_its_code_and_one_line(place, call, error, messag
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert err.startswith("nodenet: error: ") and message in err
     assert [type(e) for e in raised] == [error]
+
+
+def test_a_network_file_is_checked_for_cycles_once_not_link_by_link(place, monkeypatch):
+    import networkx as nx
+    calls = []
+    monkeypatch.setattr(nx, "has_path", lambda *args: calls.append(args) or True)
+    net = nn.load(place / "net.json")
+    assert calls == [] and len(net.links) == 9

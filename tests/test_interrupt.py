@@ -72,6 +72,12 @@ def test_resuming_an_interrupted_run_gives_the_uninterrupted_run_bit_for_bit(tmp
     for key in ("weight", "dw", "grad", "loss", "steps", "initial", "total_moved"):
         np.testing.assert_array_equal(a["history.npz"][key], b["history.npz"][key])
     assert read_summary(tmp_path / "cut")["steps"] == whole.steps == 18
+    assert read_summary(tmp_path / "cut")["loss"] == read_summary(tmp_path / "whole")["loss"]
+    # the frames before the resume are kept, named by their steps; the frames after go on counting
+    steps = lambda name: [f["step"] for f in json.loads((tmp_path / "cut" / name).read_text())["frames"]]
+    assert steps("frames.json") == list(range(k, 19))
+    if k > 1:
+        assert steps(f"frames.steps-1-{k - 1}.json") == list(range(1, k))
 
 
 def test_a_diverging_run_writes_its_directory_and_the_command_exits_2(tmp_path, capsys):
@@ -102,6 +108,21 @@ def test_the_command_exits_130_on_ctrl_c_and_tells_how_to_resume(tmp_path, inter
     err = capsys.readouterr().err
     assert err == (f"nodenet: interrupted at step 4: {tmp_path / 't'} holds every step before it; continue with: "
                    f"nodenet run {file} --resume {tmp_path / 't'}\n")
+
+
+def test_ctrl_c_after_the_last_step_leaves_a_complete_run(tmp_path, monkeypatch):
+    original = nn.Network._end_epoch
+    calls = {"n": 0}
+
+    def end_epoch(self, loss):
+        calls["n"] += 1
+        if calls["n"] == 6:                              # the last epoch's last step is recorded
+            raise KeyboardInterrupt
+        return original(self, loss)
+    monkeypatch.setattr(nn.Network, "_end_epoch", end_epoch)
+    run = scenario().run(tmp_path / "r", quiet=True)
+    assert run.status == "complete" and run.steps == 18
+    assert read_summary(tmp_path / "r")["status"] == "complete"
 
 
 def test_resume_refuses_a_finished_run_and_another_scenarios_run(tmp_path):
@@ -162,3 +183,42 @@ def test_a_real_ctrl_c_during_training(tmp_path):
     assert err.startswith(f"nodenet: interrupted at step {step}: {out} holds every step before it; continue with: ")
     network, history = nn.load(out / "network.json"), nn.History.load(out / "history.npz")
     np.testing.assert_array_equal(network.state.weight, history.array("weight")[-1])
+
+
+def test_ctrl_c_is_held_until_the_step_is_recorded(monkeypatch):
+    import os
+    import signal
+    net = nn.layered([2, 3, 1], seed=0)
+    original = nn.History.record
+
+    def record(self, state, loss):
+        if self.step_count == 2:
+            os.kill(os.getpid(), signal.SIGINT)         # arrives between step 3's update and its record
+        return original(self, state, loss)
+    monkeypatch.setattr(nn.History, "record", record)
+    with pytest.raises(KeyboardInterrupt):
+        net.train(X, Y, epochs=5, lr=0.5)
+    assert net.history.step_count == 3 == len(net.history.steps)
+    np.testing.assert_array_equal(net.state.weight, net.history.array("weight")[-1])
+    np.testing.assert_array_equal(net.state.velocity, net.history.array("dw")[-1])
+
+
+@pytest.mark.parametrize("k", [2, 7])
+def test_an_exception_while_recording_a_step_undoes_the_step_and_its_record(tmp_path, monkeypatch, k):
+    whole = scenario().run(tmp_path / "whole", quiet=True)
+    original = nn.History.record
+
+    def record(self, state, loss):
+        if self.step_count == k - 1:
+            self.step_count += 1                          # half-recorded when the interrupt comes
+            raise KeyboardInterrupt
+        return original(self, state, loss)
+    monkeypatch.setattr(nn.History, "record", record)
+    run = scenario().run(tmp_path / "cut", quiet=True)
+    assert run.status == f"interrupted at step {k}"
+    monkeypatch.setattr(nn.History, "record", original)
+    scenario().run(quiet=True, resume=tmp_path / "cut")
+    a, b = files_of(tmp_path / "whole"), files_of(tmp_path / "cut")
+    assert a["network.json"] == b["network.json"] and whole.steps == 18
+    for key in ("weight", "dw", "grad", "loss", "steps", "total_moved"):
+        np.testing.assert_array_equal(a["history.npz"][key], b["history.npz"][key])

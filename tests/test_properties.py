@@ -110,3 +110,42 @@ def test_truncated_or_garbled_network_files_raise_only_nodenet_errors(index, cut
         nn.load(path)
     except nn.NodenetError:
         pass
+
+
+SUMMARY_DIR = FOLDER / "run"
+
+
+def summary_run():
+    """A real run directory, made once."""
+    if not SUMMARY_DIR.exists():
+        scenario = nn.Scenario(lambda seed: nn.layered([2, 1], seed=seed), ([[0, 1], [1, 0]], [[1], [0]]),
+                               name="tiny", epochs=2, formats=())
+        scenario.run(SUMMARY_DIR, quiet=True)
+    return json.loads((SUMMARY_DIR / "summary.json").read_text())
+
+
+@st.composite
+def mutated_summaries(draw):
+    data = copy.deepcopy(summary_run())
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from([path for path, _ in places(data) if path]))
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        if draw(st.booleans()):
+            parent[path[-1]] = draw(json_values)
+        else:
+            del parent[path[-1]]
+    return data
+
+
+@quick(300)
+@given(data=mutated_summaries())
+def test_mutated_summaries_give_info_or_one_error_line(data):
+    from nodenet.cli import main
+    original = (SUMMARY_DIR / "summary.json").read_text()
+    try:
+        (SUMMARY_DIR / "summary.json").write_text(json.dumps(data))
+        assert main(["info", str(SUMMARY_DIR)]) in (0, 2)      # never a traceback
+    finally:
+        (SUMMARY_DIR / "summary.json").write_text(original)
