@@ -262,6 +262,7 @@ def uninterrupted():
     Examples
     --------
     >>> import os, signal
+    >>> previous = signal.signal(signal.SIGINT, signal.default_int_handler)    # Python's own
     >>> try:
     ...     with uninterrupted():
     ...         os.kill(os.getpid(), signal.SIGINT)
@@ -269,6 +270,7 @@ def uninterrupted():
     ... except KeyboardInterrupt:
     ...     print("interrupted after", finished)
     interrupted after True
+    >>> _ = signal.signal(signal.SIGINT, previous)
     """
     if (threading.current_thread() is not threading.main_thread()
             or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):

@@ -188,6 +188,8 @@ def test_a_real_ctrl_c_during_training(tmp_path):
 def test_ctrl_c_is_held_until_the_step_is_recorded(monkeypatch):
     import os
     import signal
+    # Python's own handler, even where a shell started the tests with Ctrl-C ignored
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     net = nn.layered([2, 3, 1], seed=0)
     original = nn.History.record
 
@@ -196,8 +198,11 @@ def test_ctrl_c_is_held_until_the_step_is_recorded(monkeypatch):
             os.kill(os.getpid(), signal.SIGINT)         # arrives between step 3's update and its record
         return original(self, state, loss)
     monkeypatch.setattr(nn.History, "record", record)
-    with pytest.raises(KeyboardInterrupt):
-        net.train(X, Y, epochs=5, lr=0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            net.train(X, Y, epochs=5, lr=0.5)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert net.history.step_count == 3 == len(net.history.steps)
     np.testing.assert_array_equal(net.state.weight, net.history.array("weight")[-1])
     np.testing.assert_array_equal(net.state.velocity, net.history.array("dw")[-1])
