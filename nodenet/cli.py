@@ -47,7 +47,10 @@ def main(argv=None):
     """Run the command with ``argv`` (default: the process's arguments); return the exit code."""
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            name = args.command.__name__.lstrip("_")
+            raise SettingError(f"unrecognized arguments: {' '.join(unknown)} (see nodenet {name} --help)")
         return args.command(args) or 0
     except NodenetError as err:
         return _error(err)

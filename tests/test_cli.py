@@ -112,6 +112,8 @@ def test_history_lists_the_top_links_and_writes_csv_and_plot(mazur_run, tmp_path
     (["explain", MAZUR, "--sample", "3"], "nodenet: error: --sample 3: mazur has 1 samples, give 0 to 0"),
     (["list", "no/such/dir"], "nodenet: error: 'no/such/dir' is not a directory"),
     (["frobnicate"], "nodenet: error: argument COMMAND: invalid choice: 'frobnicate'"),
+    (["run", MAZUR, "--fps", "3"], "nodenet: error: unrecognized arguments: --fps 3 (see nodenet run --help)"),
+    (["history", "x", "--lnk", "a"], "nodenet: error: unrecognized arguments: --lnk a (see nodenet history --help)"),
 ])
 def test_errors_print_one_line_and_exit_2(argv, message, capsys):
     assert main(argv) == 2
