@@ -236,7 +236,7 @@ class Scenario:
             run.stop, run.status = stop, f"interrupted while writing, after step {run.steps}"
         run.timings["write_s"] = round(time.perf_counter() - started, 3)
         with uninterrupted(), atomic_write(run.file("summary.json")) as handle:
-            json.dump(run.summary(earlier), handle, indent=1)
+            json.dump(run.summary(), handle, indent=1)
 
     def _write_animations(self, run, quiet, earlier):
         if earlier is not None:                   # the frames before the resume are kept
@@ -282,8 +282,8 @@ class Run:
         """The path of ``name`` in this run's directory, for a report to write."""
         return self.path / name
 
-    def summary(self, earlier=None):
-        """The contents of summary.json; ``earlier``: the run this one resumed."""
+    def summary(self):
+        """The contents of summary.json."""
         settings = dict(self.settings, formats=list(self.settings["formats"]))
         frames = self.tracer.frames
         summary = {
