@@ -14,6 +14,7 @@ Examples
 ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softplus']
 """
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -100,25 +101,98 @@ def register_activation(name, f, derivative):
     _registry.register(name, Activation(name, f, derivative))
 
 
+# Each built-in is written twice: for one float with the math module, as the engine and
+# the compiled kernels (nodenet.kernels) run it, and for numpy arrays, as predict() runs it.
+
 def _sigmoid(net):
     # exp of -|net| never overflows; each branch is the textbook 1 / (1 + e^-net)
+    e = math.exp(-abs(net))
+    return 1.0 / (1.0 + e) if net >= 0 else e / (1.0 + e)
+
+
+def _sigmoid_slope(net, out):
+    return out * (1.0 - out)
+
+
+def _tanh(net):
+    return math.tanh(net)
+
+
+def _tanh_slope(net, out):
+    return 1.0 - out * out
+
+
+def _relu(net):
+    return net if net > 0 else 0.0
+
+
+def _step(net, out):
+    return 1.0 if net > 0 else 0.0
+
+
+def _leaky_relu(net):
+    return net if net > 0 else LEAKY_SLOPE * net
+
+
+def _leaky_step(net, out):
+    return 1.0 if net > 0 else LEAKY_SLOPE
+
+
+def _linear(net):
+    return net
+
+
+def _one(net, out):
+    return 1.0
+
+
+def _softplus(net):
+    return math.log1p(math.exp(-abs(net))) + (net if net > 0 else 0.0)
+
+
+def _softplus_slope(net, out):
+    # f'(net) = sigmoid(net) = 1 - e^-out, since out = log(1 + e^net)
+    return -math.expm1(-out)
+
+
+def _sigmoids(net):
     e = np.exp(-np.abs(net))
     return np.where(net >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _softplus(net):
+def _softpluses(net):
     return np.log1p(np.exp(-np.abs(net))) + np.maximum(net, 0.0)
 
 
-BUILT_IN = {
-    "sigmoid": (_sigmoid, lambda net, out: out * (1.0 - out)),
-    "tanh": (np.tanh, lambda net, out: 1.0 - out * out),
+# name: (f, derivative) for one float, then for arrays
+SCALAR = {
+    "sigmoid": (_sigmoid, _sigmoid_slope),
+    "tanh": (_tanh, _tanh_slope),
+    "relu": (_relu, _step),
+    "leaky_relu": (_leaky_relu, _leaky_step),
+    "linear": (_linear, _one),
+    "softplus": (_softplus, _softplus_slope),
+}
+ARRAY = {
+    "sigmoid": (_sigmoids, _sigmoid_slope),
+    "tanh": (np.tanh, _tanh_slope),
     "relu": (lambda net: np.maximum(net, 0.0), lambda net, out: np.where(net > 0, 1.0, 0.0)),
     "leaky_relu": (lambda net: np.where(net > 0, net, LEAKY_SLOPE * net),
                    lambda net, out: np.where(net > 0, 1.0, LEAKY_SLOPE)),
-    "linear": (lambda net: net, lambda net, out: np.ones_like(net)),
-    "softplus": (_softplus, lambda net, out: _sigmoid(net)),
+    "linear": (_linear, lambda net, out: np.ones_like(net)),
+    "softplus": (_softpluses, lambda net, out: -np.expm1(-out)),
 }
+BUILT_IN = tuple(SCALAR)
 
-for _name, (_f, _derivative) in BUILT_IN.items():
-    _registry.register(_name, Activation(_name, _f, _derivative))
+
+def _either(scalar, array):
+    """One function for floats (``scalar``) and arrays (``array``)."""
+    def function(*args):
+        return scalar(*args) if isinstance(args[0], float) else array(*args)
+    function.__name__ = scalar.__name__
+    return function
+
+
+for _name in BUILT_IN:
+    _registry.register(_name, Activation(_name, _either(SCALAR[_name][0], ARRAY[_name][0]),
+                                         _either(SCALAR[_name][1], ARRAY[_name][1])))

@@ -137,13 +137,34 @@ class History:
         self._loss[row] = loss
         self._size += 1
 
+    def buffers(self):
+        """The arrays steps are recorded into, rows to spare included: weight, dw, grad, steps and loss.
+
+        For code that records steps itself (the fast path), which then calls :meth:`recorded`.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], seed=0)
+        >>> net._start_history(); net.history.reserve(5)
+        >>> [array.shape for array in net.history.buffers()]
+        [(5, 2), (5, 2), (5, 2), (5,), (5,)]
+        """
+        fields = self._fields
+        return fields["weight"], fields["dw"], fields["grad"], self._steps, self._loss
+
+    def recorded(self, step_count, size):
+        """Note that ``step_count`` steps have run and the first ``size`` rows of :meth:`buffers` hold records."""
+        self.step_count, self._size = step_count, size
+
     def _grow(self, size):
         capacity = len(self._steps)
         if size <= capacity:
             return
         capacity = max(size, 2 * capacity)
-        self._steps, self._loss = grown(self._steps, capacity), grown(self._loss, capacity)
-        self._fields = {field: grown(values, capacity) for field, values in self._fields.items()}
+        # rows past the recorded ones are written before they are read
+        self._steps, self._loss = grown(self._steps, capacity, zero=False), grown(self._loss, capacity, zero=False)
+        self._fields = {field: grown(values, capacity, zero=False) for field, values in self._fields.items()}
 
     # -- queries ------------------------------------------------------------------------
 

@@ -80,15 +80,21 @@ class State:
             setattr(self, field, getattr(self, "_" + field)[: self.n_links])
 
 
-def grown(array, rows):
-    """A copy of ``array`` with ``rows`` rows, the new ones zero.
+def grown(array, rows, zero=True):
+    """A copy of ``array`` with ``rows`` rows, the new ones zero (or, with ``zero=False``, unset).
+
+    Unset rows cost nothing until written, and numpy asks the kernel to back large
+    unset arrays with huge pages, which makes writing them several times faster: use
+    them for rows that are always written before they are read.
 
     Examples
     --------
     >>> grown(np.array([1.0, 2.0]), 4)
     array([1., 2., 0., 0.])
+    >>> grown(np.array([1.0, 2.0]), 4, zero=False)[:2]
+    array([1., 2.])
     """
-    bigger = np.zeros((rows, *array.shape[1:]), dtype=array.dtype)
+    bigger = (np.zeros if zero else np.empty)((rows, *array.shape[1:]), dtype=array.dtype)
     bigger[: len(array)] = array
     return bigger
 
