@@ -85,6 +85,7 @@ class Network:
         self._inputs = self._outputs = None
         self._forwarded = False
         self._last_loss = None
+        self._plan = None
 
     # -- building ---------------------------------------------------------------------
 
@@ -315,7 +316,7 @@ class Network:
         return training.step(self, inputs, targets, lr=lr, momentum=momentum, order=order)
 
     def train(self, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, shuffle=True,
-              order="phased", tracer=None, skip=0):
+              order="phased", tracer=None, skip=0, schedule="auto"):
         """Train on samples (one per row); return the mean loss of each epoch as an array.
 
         See :func:`nodenet.training.train`.
@@ -329,7 +330,8 @@ class Network:
         (True, 2.0)
         """
         return training.train(self, inputs, targets, epochs=epochs, lr=lr, momentum=momentum,
-                              batch_size=batch_size, shuffle=shuffle, order=order, tracer=tracer, skip=skip)
+                              batch_size=batch_size, shuffle=shuffle, order=order, tracer=tracer, skip=skip,
+                              schedule=schedule)
 
     def evaluate(self, inputs, targets):
         """Return the mean loss over samples, without training.
@@ -552,6 +554,7 @@ class Network:
         self._forward_order = self._backward_order = None
         self._inputs = self._outputs = None
         self._forwarded = False
+        self._plan = None
 
     def _index_of(self, name):
         return self.graph.nodes[name]["neuron"].index

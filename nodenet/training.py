@@ -27,13 +27,15 @@ import threading
 
 import numpy as np
 
+from . import fastpath
 from .checks import MAX_RESERVE, as_vector, check_choice, check_count, check_rates
 from .errors import DivergenceError, SettingError
 
 __all__ = ["ORDERS", "step", "batch_step", "train", "guarded", "check_finite", "check_order", "steps_per_epoch",
-           "epoch_rows", "epoch_losses", "uninterrupted"]
+           "epoch_rows", "epoch_losses", "uninterrupted", "divergence", "SCHEDULES"]
 
 ORDERS = ("phased", "wave")
+SCHEDULES = ("auto", "node", "fast")
 
 
 def step(network, inputs, targets, *, lr, momentum=0.0, order="phased"):
@@ -90,7 +92,7 @@ def batch_step(network, inputs, targets, *, lr, momentum=0.0):
 
 
 def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, shuffle=True,
-          order="phased", tracer=None, skip=0):
+          order="phased", tracer=None, skip=0, schedule="auto"):
     """Train ``network`` for ``epochs`` passes over the samples; return each epoch's mean loss.
 
     Parameters
@@ -116,6 +118,11 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
         short; put ``network.rng`` back to its state at that epoch's start first, so the
         epoch visits the samples in the same order. Its mean loss is then over the
         samples it visits.
+    schedule : {"auto", "node", "fast"}
+        Who does the arithmetic. "node": the neuron and link objects, one operation at a
+        time (the definition of the numbers). "fast": compiled loops over the same arrays
+        (:mod:`nodenet.fastpath`), which give the same numbers; it needs built-in
+        activations and loss and no tracer. "auto" takes "fast" whenever it can.
 
     Returns
     -------
@@ -133,6 +140,7 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
     check_count(epochs, "epochs")
     check_count(batch_size, "batch_size")
     check_order(order, batch_size)
+    check_choice(schedule, SCHEDULES, "schedule")
     _check_tracer(tracer, network)
     network.validate()
     inputs, targets = network.check_samples(inputs, targets)
@@ -143,8 +151,19 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
     network._start_history()
     network.history.reserve(min(epochs * steps, MAX_RESERVE))
     with tracer if tracer is not None else contextlib.nullcontext():
+        fast = _fast(network, schedule)
         return np.array([_epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order,
-                                skip if epoch == 0 else 0) for epoch in range(epochs)])
+                                skip if epoch == 0 else 0, fast) for epoch in range(epochs)])
+
+
+def _fast(network, schedule):
+    """True if this training takes the fast path; raise if it was asked for and cannot."""
+    if schedule == "node":
+        return False
+    why = fastpath.reason(network)
+    if why is not None and schedule == "fast":
+        raise SettingError(f"schedule='fast' cannot run here: {why}; use schedule='auto' or 'node'")
+    return why is None
 
 
 def epoch_losses(history, samples, batch_size):
@@ -192,8 +211,12 @@ def epoch_rows(network, samples, shuffle):
     return network.rng.permutation(samples) if shuffle else np.arange(samples)
 
 
-def _epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order, skip):
+def _epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order, skip, fast):
     rows = epoch_rows(network, len(inputs), shuffle)[skip * batch_size:]
+    if fast:
+        loss_sum = fastpath.run_epoch(network, inputs, targets, rows, lr=lr, momentum=momentum, batch_size=batch_size)
+        network._end_epoch(loss_sum / len(rows))
+        return loss_sum / len(rows)
     loss_sum = 0.0
     for start in range(0, len(rows), batch_size):
         batch = rows[start:start + batch_size]
@@ -303,9 +326,21 @@ def check_finite(network, loss):
     state = network.state
     if np.isfinite(state.out).all() and np.isfinite(state.weight).all() and np.isfinite(loss):
         return
+    raise divergence(network, loss)
+
+
+def divergence(network, loss):
+    """The DivergenceError for the step now ending, naming its first number that is not finite.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> divergence(nn.layered([1, 1], seed=0), float("nan")).step
+    1
+    """
     step = network.history.step_count + 1
-    raise DivergenceError(f"training diverged at step {step}: {_first_bad(network, loss)}; the network is "
-                          f"back as it was before step {step}. Lower lr or momentum and train again.", step)
+    return DivergenceError(f"training diverged at step {step}: {_first_bad(network, loss)}; the network is "
+                           f"back as it was before step {step}. Lower lr or momentum and train again.", step)
 
 
 def _first_bad(network, loss):

@@ -139,7 +139,7 @@ def test_shuffle_visits_every_sample_once_per_epoch():
 
     nn.training._online_step = spy
     try:
-        net.train([[1.0], [2.0], [3.0], [4.0]], [[0]] * 4, epochs=3, lr=0.01)
+        net.train([[1.0], [2.0], [3.0], [4.0]], [[0]] * 4, epochs=3, lr=0.01, schedule="node")
     finally:
         nn.training._online_step = original
     epochs = [sorted(seen[i:i + 4]) for i in range(0, 12, 4)]

@@ -1,0 +1,180 @@
+"""The fast path: training steps run by compiled loops over the network's own arrays.
+
+:func:`nodenet.training.train` takes it whenever no tracer watches (a tracer records
+every operation, which only the node-by-node schedule makes) and every activation and
+the loss are built-in ones. A :class:`Plan` lays the graph out as index arrays: the
+computing neurons in forward and backward order, each neuron's downlinks and uplinks in
+the order the objects hold them, each link's ends. :mod:`nodenet.kernels` then runs
+whole steps over ``network.state`` and ``network.history``, so afterwards ``link.weight``,
+``neuron.out`` and the history read as if the objects had done the work, and they
+agree with the node-by-node schedule to the last bit or so (tanh may differ in the
+last bit; numpy and the C library compute it differently).
+
+Steps stay whole: a step that diverges is undone and raises DivergenceError as in the
+node-by-node schedule, and Ctrl-C waits until the running group of steps is recorded.
+
+Examples
+--------
+>>> import nodenet as nn
+>>> net = nn.layered([2, 3, 1], seed=0)
+>>> plan = Plan.of(net)
+>>> plan.forward.tolist(), plan.backward.tolist()
+([3, 4, 5, 7], [7, 3, 4, 5])
+>>> reason(nn.layered([2, 1], activation="tanh"))
+"""
+
+import numpy as np
+
+from .activations import activation as find_activation
+from .losses import loss as find_loss
+
+__all__ = ["Plan", "reason", "run_epoch"]
+
+# a group of steps between which Ctrl-C is taken: about this many link operations
+GROUP_WORK = 1 << 21
+
+
+def reason(network):
+    """Why ``network`` cannot take the fast path, or None if it can.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> nn.register_activation("cube", lambda net: net ** 3, lambda net, out: 3 * net ** 2)
+    >>> print(reason(nn.layered([1, 1], activation="cube")))
+    neuron o1 has the custom activation 'cube', which only the node-by-node schedule runs
+    """
+    from .kernels import ACTIVATIONS, LOSSES, MAX_OUTPUTS
+    if network.observer is not None:
+        return "a tracer is watching, and it records every operation, which only the node-by-node schedule makes"
+    if network.loss.name not in LOSSES or find_loss(network.loss.name) is not network.loss:
+        return f"the loss {network.loss.name!r} is not built in"
+    if len(network.outputs) > MAX_OUTPUTS:
+        return f"the network has {len(network.outputs)} outputs, and the compiled loss takes {MAX_OUTPUTS} at most"
+    for neuron in network.neurons:
+        if neuron.computing and (neuron.activation.name not in ACTIVATIONS
+                                 or find_activation(neuron.activation.name) is not neuron.activation):
+            return (f"neuron {neuron.name} has the custom activation {neuron.activation.name!r}, "
+                    "which only the node-by-node schedule runs")
+    return None
+
+
+class Plan:
+    """The graph of a network as index arrays, in the orders the node-by-node schedule uses."""
+
+    def __init__(self, network):
+        from .kernels import ACTIVATIONS, LOSSES
+        neurons, links = network.neurons, network.links
+        index = np.int64
+        self.inputs = np.array([n.index for n in network.inputs], dtype=index)
+        self.outputs = np.array([n.index for n in network.outputs], dtype=index)
+        self.output_of = np.full(len(neurons), -1, dtype=index)
+        self.output_of[self.outputs] = np.arange(len(self.outputs))
+        self.forward = np.array([n.index for n in network.forward_order if n.computing], dtype=index)
+        self.groups = _groups(self.forward, neurons)
+        self.backward = np.array([n.index for n in network.backward_order if n.computing], dtype=index)
+        self.act = np.array([ACTIVATIONS.index(n.activation.name) if n.computing else -1 for n in neurons],
+                            dtype=index)
+        self.down_ptr, self.down_links = _adjacency(neurons, "downlinks")
+        self.up_ptr, self.up_links = _adjacency(neurons, "uplinks")
+        self.src = np.array([link.src.index for link in links], dtype=index)
+        self.dst = np.array([link.dst.index for link in links], dtype=index)
+        self.loss = LOSSES.index(network.loss.name)
+
+    @classmethod
+    def of(cls, network):
+        """The network's plan, made once per shape of the graph."""
+        if network._plan is None:
+            network._plan = cls(network)
+        return network._plan
+
+    def graph(self):
+        """The arrays :func:`nodenet.kernels.run_steps` takes after the loss sum."""
+        return (self.inputs, self.outputs, self.output_of, self.forward, self.groups, self.backward, self.act,
+                self.down_ptr, self.down_links, self.up_ptr, self.up_links, self.src, self.dst, self.loss)
+
+
+def run_epoch(network, inputs, targets, rows, *, lr, momentum, batch_size):
+    """Train on the samples ``rows`` in batches of ``batch_size``; return the sum that :func:`train` averages.
+
+    ``inputs`` and ``targets`` must be checked 2-D float arrays and the history started.
+
+    Examples
+    --------
+    >>> import numpy as np, nodenet as nn
+    >>> fast, slow = nn.layered([1, 1], seed=0), nn.layered([1, 1], seed=0)
+    >>> X, Y = np.array([[0.5], [1.0]]), np.array([[1.0], [0.0]])
+    >>> fast._start_history()
+    >>> total = run_epoch(fast, X, Y, np.array([1, 0]), lr=0.5, momentum=0.9, batch_size=1)
+    >>> total == sum(slow.step(X[r], Y[r], lr=0.5, momentum=0.9) for r in (1, 0))
+    True
+    >>> fast.link("i1", "o1").weight == slow.link("i1", "o1").weight
+    True
+    """
+    from .kernels import DIVERGED, run_steps
+    from .training import steps_per_epoch, uninterrupted
+    plan, state, history = Plan.of(network), network.state, network.history
+    steps = steps_per_epoch(len(rows), batch_size)
+    group = max(1, GROUP_WORK // max(1, len(network.links) * batch_size))
+    inputs, targets = np.ascontiguousarray(inputs), np.ascontiguousarray(targets)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    loss_sum = 0.0
+    for first in range(0, steps, group):
+        count = min(group, steps - first)
+        history.reserve(count)
+        before, mark = state.snapshot(), history.mark()
+        args = (inputs, targets, rows, first * batch_size, count, batch_size, lr, momentum)
+        with uninterrupted():
+            status, done, loss_sum, loss = _run(run_steps, network, plan, args, loss_sum)
+        if status == DIVERGED:
+            _diverged(network, before, mark, args, done, loss)
+    network._forwarded, network._last_loss = True, float(loss)
+    return loss_sum
+
+
+def _run(run_steps, network, plan, args, loss_sum):
+    state, history = network.state, network.history
+    status, done, loss_sum, step_count, size, loss = run_steps(
+        *args, loss_sum, *plan.graph(),
+        state.net, state.out, state.error, state.delta, state.weight, state.grad, state.velocity, state.frozen,
+        history.every, history.step_count, len(history), *history.buffers(), history.total_moved)
+    history.recorded(step_count, size)
+    return status, done, loss_sum, loss
+
+
+def _diverged(network, before, mark, args, done, loss):
+    """Name what went bad in step ``done`` of the group, put the network back before it, and raise."""
+    from .training import divergence
+    error = divergence(network, loss)
+    network.state.restore(before)
+    network.history.rewind(mark)
+    if done > 1:
+        from .kernels import run_steps
+        _run(run_steps, network, Plan.of(network), args[:4] + (done - 1,) + args[5:], 0.0)
+    raise error
+
+
+def _groups(forward, neurons):
+    """Cut the forward order into runs of neurons fed by the same sources, in the same order, and not by each other.
+
+    Returns the runs' bounds: run g is ``forward[groups[g]:groups[g + 1]]``.
+    """
+    bounds, members, sources = [0], set(), None
+    for position, index in enumerate(forward):
+        feeders = [link.src.index for link in neurons[index].downlinks]
+        if position and (feeders != sources or members.intersection(feeders)):
+            bounds.append(position)
+            members = set()
+        members.add(index)
+        sources = feeders
+    bounds.append(len(forward))
+    return np.array(bounds, dtype=np.int64)
+
+
+def _adjacency(neurons, side):
+    """Each neuron's links on one side, in the order it holds them: pointers and link indices."""
+    lists = [[link.index for link in getattr(neuron, side)] for neuron in neurons]
+    pointers = np.zeros(len(neurons) + 1, dtype=np.int64)
+    pointers[1:] = np.cumsum([len(links) for links in lists])
+    flat = np.array([index for links in lists for index in links], dtype=np.int64)
+    return pointers, flat

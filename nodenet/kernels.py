@@ -1,0 +1,345 @@
+"""The compiled schedule: whole training steps over the state arrays, in machine code.
+
+These loops do what the node-by-node schedule does (:mod:`nodenet.neuron`,
+:mod:`nodenet.link`, :mod:`nodenet.training`), operation for operation and in the same
+order, so the numbers agree: sums run over the links in the order the objects hold
+them, and a loss adds its terms as ``numpy.sum`` does. They read and write the network's
+own state and history arrays. numba compiles them on first use and caches the machine
+code beside this file.
+
+A neuron's activation and the network's loss are given by their index in
+:data:`ACTIVATIONS` and :data:`LOSSES`. The activations are the engine's own scalar
+functions (``nodenet.activations.SCALAR``), compiled; the losses are written out here
+for one sample, and the test suite holds each to its registry twin.
+
+numba's cache follows this file only: after changing an activation's formula, delete
+``nodenet/__pycache__/kernels*`` so the kernels are compiled again.
+
+Examples
+--------
+>>> activation(ACTIVATIONS.index("sigmoid"), 0.0), derivative(ACTIVATIONS.index("tanh"), 0.0, 0.0)
+(0.5, 1.0)
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .activations import SCALAR
+from .losses import BCE_HIGH, BCE_LOW
+
+__all__ = ["ACTIVATIONS", "LOSSES", "activation", "derivative", "loss_error", "total", "run_steps"]
+
+ACTIVATIONS = tuple(SCALAR)
+LOSSES = ("half_sse", "mse", "bce", "softmax_ce")
+HALF_SSE, MSE, BCE, SOFTMAX_CE = range(len(LOSSES))
+# what run_steps returns first
+FINISHED, DIVERGED = 0, 1
+MAX_OUTPUTS = 128       # numpy adds up to this many values in one pairwise block
+
+
+# the engine's own scalar functions, compiled: the kernels run the very same formulas
+_F = [njit(cache=True)(pair[0]) for pair in SCALAR.values()]
+_D = [njit(cache=True)(pair[1]) for pair in SCALAR.values()]
+_F0, _F1, _F2, _F3, _F4, _F5 = _F
+_D0, _D1, _D2, _D3, _D4, _D5 = _D
+
+
+@njit(cache=True)
+def activation(code, net):
+    """``f(net)`` of the activation numbered ``code`` in :data:`ACTIVATIONS`."""
+    if code == 0:
+        return _F0(net)
+    if code == 1:
+        return _F1(net)
+    if code == 2:
+        return _F2(net)
+    if code == 3:
+        return _F3(net)
+    if code == 4:
+        return _F4(net)
+    return _F5(net)
+
+
+@njit(cache=True)
+def derivative(code, net, out):
+    """``f'(net)`` of the activation numbered ``code``, given ``net`` and ``out``."""
+    if code == 0:
+        return _D0(net, out)
+    if code == 1:
+        return _D1(net, out)
+    if code == 2:
+        return _D2(net, out)
+    if code == 3:
+        return _D3(net, out)
+    if code == 4:
+        return _D4(net, out)
+    return _D5(net, out)
+
+
+@njit(cache=True)
+def total(values, start, stop):
+    """``numpy.sum(values[start:stop])`` for up to 128 values, added up in numpy's (pairwise) order."""
+    n = stop - start
+    result = 0.0
+    if n < 8:
+        for i in range(start, stop):
+            result += values[i]
+        return result
+    r = values[start:start + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += values[start + i + j]
+        i += 8
+    result = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for k in range(start + i, stop):
+        result += values[k]
+    return result
+
+
+@njit(cache=True)
+def loss_error(code, o, t, terms, error):
+    """Fill ``terms`` and ``error`` (dE/d(out)) of the loss numbered ``code``; return the loss."""
+    n = o.size
+    if code == HALF_SSE:
+        for k in range(n):
+            terms[k] = 0.5 * (t[k] - o[k]) ** 2
+            error[k] = o[k] - t[k]
+    elif code == MSE:
+        for k in range(n):
+            terms[k] = (t[k] - o[k]) ** 2 / n
+            error[k] = 2.0 * (o[k] - t[k]) / n
+    elif code == BCE:
+        for k in range(n):
+            c = min(max(o[k], BCE_LOW), BCE_HIGH)
+            terms[k] = -(t[k] * math.log(c) + (1.0 - t[k]) * math.log1p(-c))
+            error[k] = (c - t[k]) / (c * (1.0 - c))
+    else:
+        # softmax inside the loss: log_softmax(o) = o - max(o) - log(sum(exp(o - max(o))))
+        top = o.max()
+        for k in range(n):
+            error[k] = math.exp(o[k] - top)
+        log_sum = math.log(total(error, 0, n))
+        mass = total(t, 0, n)
+        for k in range(n):
+            log_p = (o[k] - top) - log_sum
+            terms[k] = -t[k] * log_p
+            error[k] = math.exp(log_p) * mass - t[k]
+    return total(terms, 0, n)
+
+
+@njit(cache=True)
+def _gather(neuron, down_ptr, down_links, src, out, xs):
+    """The outs of ``neuron``'s sources, in its downlinks' order, into ``xs``."""
+    p = down_ptr[neuron]
+    for k in range(down_ptr[neuron + 1] - p):
+        xs[k] = out[src[down_links[p + k]]]
+
+
+@njit(cache=True)
+def _forward(x, inputs, forward, groups, act, down_ptr, down_links, src, weight, net, out, xs):
+    for k in range(inputs.size):
+        out[inputs[k]] = x[k]
+    # the neurons of a group are fed by the same sources in the same order and feed none
+    # of each other: their sources' outs are gathered once, and four neurons sum at once,
+    # each over its own links in order, which keeps the processor busy
+    for g in range(groups.size - 1):
+        i, stop = groups[g], groups[g + 1]
+        _gather(forward[i], down_ptr, down_links, src, out, xs)
+        while i + 4 <= stop:
+            n0, n1, n2, n3 = forward[i], forward[i + 1], forward[i + 2], forward[i + 3]
+            p0, p1, p2, p3 = down_ptr[n0], down_ptr[n1], down_ptr[n2], down_ptr[n3]
+            s0 = s1 = s2 = s3 = 0.0
+            for k in range(down_ptr[n0 + 1] - p0):
+                s0 += weight[down_links[p0 + k]] * xs[k]
+                s1 += weight[down_links[p1 + k]] * xs[k]
+                s2 += weight[down_links[p2 + k]] * xs[k]
+                s3 += weight[down_links[p3 + k]] * xs[k]
+            net[n0], net[n1], net[n2], net[n3] = s0, s1, s2, s3
+            out[n0], out[n1] = activation(act[n0], s0), activation(act[n1], s1)
+            out[n2], out[n3] = activation(act[n2], s2), activation(act[n3], s3)
+            i += 4
+        for j in range(i, stop):
+            neuron = forward[j]
+            p = down_ptr[neuron]
+            s0 = 0.0
+            for k in range(down_ptr[neuron + 1] - p):
+                s0 += weight[down_links[p + k]] * xs[k]
+            net[neuron] = s0
+            out[neuron] = activation(act[neuron], s0)
+
+
+@njit(cache=True)
+def _grads(forward, groups, down_ptr, down_links, src, out, delta, grad, xs):
+    # grad = dst.delta * src.out for every link, group by group as in _forward
+    for g in range(groups.size - 1):
+        _gather(forward[groups[g]], down_ptr, down_links, src, out, xs)
+        for i in range(groups[g], groups[g + 1]):
+            neuron = forward[i]
+            d, p = delta[neuron], down_ptr[neuron]
+            for k in range(down_ptr[neuron + 1] - p):
+                grad[down_links[p + k]] = d * xs[k]
+
+
+@njit(cache=True)
+def _backward(t, outputs, output_of, backward, act, up_ptr, up_links, dst, loss_code, weight,
+              net, out, error, delta, o, terms, loss_errors):
+    for k in range(outputs.size):
+        o[k] = out[outputs[k]]
+    loss = loss_error(loss_code, o, t, terms, loss_errors)
+    for neuron in backward:
+        s = 0.0
+        for k in range(up_ptr[neuron], up_ptr[neuron + 1]):
+            link = up_links[k]
+            s += weight[link] * delta[dst[link]]
+        position = output_of[neuron]
+        e = (loss_errors[position] if position >= 0 else 0.0) + s
+        error[neuron] = e
+        delta[neuron] = e * derivative(act[neuron], net[neuron], out[neuron])
+    return loss
+
+
+@njit(cache=True)
+def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backward, act, down_ptr, down_links,
+           up_ptr, up_links, src, dst, loss_code, net, out, error, delta, weight, grad, o, terms, loss_errors,
+           NET, OUT, ERROR, DELTA, LOSS_ERRORS):
+    """One mini-batch step up to the update: grad = the mean of the samples' grads; return the mean loss.
+
+    The samples run side by side, one column each, so each operation is done for all of
+    them at once; every sum still adds its terms in the node-by-node order. Afterwards
+    the neurons hold the numbers of the batch's last sample, as in the node-by-node schedule.
+    """
+    count = stop - start
+    for neuron in range(out.size):
+        OUT[neuron, :count] = out[neuron]          # bias neurons keep their out
+    for b in range(count):
+        for k in range(inputs.size):
+            OUT[inputs[k], b] = X[rows[start + b], k]
+    acc = np.empty(count)
+    for neuron in forward:
+        acc[:] = 0.0
+        k, end = down_ptr[neuron], down_ptr[neuron + 1]
+        while k + 4 <= end:                 # four links a pass, each sample's sum still in link order
+            l0, l1, l2, l3 = down_links[k], down_links[k + 1], down_links[k + 2], down_links[k + 3]
+            w0, w1, w2, w3 = weight[l0], weight[l1], weight[l2], weight[l3]
+            x0, x1, x2, x3 = OUT[src[l0]], OUT[src[l1]], OUT[src[l2]], OUT[src[l3]]
+            for b in range(count):
+                acc[b] = (((acc[b] + w0 * x0[b]) + w1 * x1[b]) + w2 * x2[b]) + w3 * x3[b]
+            k += 4
+        for j in range(k, end):
+            w, x = weight[down_links[j]], OUT[src[down_links[j]]]
+            for b in range(count):
+                acc[b] += w * x[b]
+        for b in range(count):
+            NET[neuron, b] = acc[b]
+            OUT[neuron, b] = activation(act[neuron], acc[b])
+    batch_loss = 0.0
+    for b in range(count):
+        for k in range(outputs.size):
+            o[k] = OUT[outputs[k], b]
+        batch_loss += loss_error(loss_code, o, T[rows[start + b]], terms, loss_errors)
+        LOSS_ERRORS[:, b] = loss_errors
+    for neuron in backward:
+        acc = ERROR[neuron]
+        acc[:count] = 0.0
+        for k in range(up_ptr[neuron], up_ptr[neuron + 1]):
+            link = up_links[k]
+            w, d = weight[link], DELTA[dst[link]]
+            for b in range(count):
+                acc[b] += w * d[b]
+        position = output_of[neuron]
+        for b in range(count):
+            acc[b] = (LOSS_ERRORS[position, b] if position >= 0 else 0.0) + acc[b]
+            DELTA[neuron, b] = acc[b] * derivative(act[neuron], NET[neuron, b], OUT[neuron, b])
+    # each link's grads summed over the samples in order; four links at a time keep the processor busy
+    n_links = weight.size
+    link = 0
+    while link + 4 <= n_links:
+        d0, d1, d2, d3 = DELTA[dst[link]], DELTA[dst[link + 1]], DELTA[dst[link + 2]], DELTA[dst[link + 3]]
+        x0, x1, x2, x3 = OUT[src[link]], OUT[src[link + 1]], OUT[src[link + 2]], OUT[src[link + 3]]
+        s0 = s1 = s2 = s3 = 0.0
+        for b in range(count):
+            s0 += d0[b] * x0[b]
+            s1 += d1[b] * x1[b]
+            s2 += d2[b] * x2[b]
+            s3 += d3[b] * x3[b]
+        grad[link], grad[link + 1], grad[link + 2], grad[link + 3] = s0 / count, s1 / count, s2 / count, s3 / count
+        link += 4
+    for j in range(link, n_links):
+        d, x = DELTA[dst[j]], OUT[src[j]]
+        s0 = 0.0
+        for b in range(count):
+            s0 += d[b] * x[b]
+        grad[j] = s0 / count
+    last = count - 1
+    for k in range(inputs.size):
+        out[inputs[k]] = OUT[inputs[k], last]
+    for neuron in forward:
+        net[neuron], out[neuron] = NET[neuron, last], OUT[neuron, last]
+        error[neuron], delta[neuron] = ERROR[neuron, last], DELTA[neuron, last]
+    return batch_loss / count
+
+
+@njit(cache=True)
+def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
+              inputs, outputs, output_of, forward, groups, backward, act, down_ptr, down_links, up_ptr, up_links,
+              src, dst, loss_code,
+              net, out, error, delta, weight, grad, velocity, frozen,
+              every, step_count, size, h_weight, h_dw, h_grad, h_steps, h_loss, total_moved):
+    """Run ``steps`` training steps on the samples ``rows[first:]``, recording each in the history.
+
+    Returns (status, steps done, loss_sum, step_count, size, last loss). On DIVERGED the
+    last step done left a number that is not finite; it is not counted, but it has added
+    to ``total_moved`` and the network holds its numbers, so the caller puts both back.
+    A group of neurons in ``groups`` must share their sources (see ``fastpath.Plan``).
+    """
+    n_links = weight.size
+    o = np.empty(outputs.size)
+    terms = np.empty(outputs.size)
+    loss_errors = np.empty(outputs.size)
+    xs = np.empty(out.size)
+    # a mini-batch keeps one column per sample of every neuron's numbers
+    NET, OUT = np.empty((out.size, batch_size)), np.empty((out.size, batch_size))
+    ERROR, DELTA = np.empty((out.size, batch_size)), np.empty((out.size, batch_size))
+    LOSS_ERRORS = np.empty((outputs.size, batch_size))
+    loss = 0.0
+    for s in range(steps):
+        start = first + s * batch_size
+        stop = min(start + batch_size, rows.size)
+        if batch_size == 1:
+            sample = rows[start]
+            _forward(X[sample], inputs, forward, groups, act, down_ptr, down_links, src, weight, net, out, xs)
+            loss = _backward(T[sample], outputs, output_of, backward, act, up_ptr, up_links, dst, loss_code,
+                             weight, net, out, error, delta, o, terms, loss_errors)
+            _grads(forward, groups, down_ptr, down_links, src, out, delta, grad, xs)
+        else:
+            loss = _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backward, act, down_ptr,
+                          down_links, up_ptr, up_links, src, dst, loss_code, net, out, error, delta, weight, grad,
+                          o, terms, loss_errors, NET, OUT, ERROR, DELTA, LOSS_ERRORS)
+        record = (step_count + 1) % every == 0
+        # branch-free, so that the processor does several links at once: a frozen link keeps its numbers
+        for link in range(n_links):
+            dw = -lr * grad[link] + momentum * velocity[link]
+            weight[link] = weight[link] if frozen[link] else weight[link] + dw
+            velocity[link] = velocity[link] if frozen[link] else dw
+            total_moved[link] += abs(velocity[link])
+        bad = 0
+        for link in range(n_links):
+            bad += not math.isfinite(weight[link])
+        for neuron in range(out.size):
+            bad += not math.isfinite(out[neuron])
+        if bad or not math.isfinite(loss):
+            return DIVERGED, s + 1, loss_sum, step_count, size, loss
+        if record:
+            h_weight[size] = weight
+            h_dw[size] = velocity
+            h_grad[size] = grad
+        step_count += 1
+        if record:
+            h_steps[size] = step_count
+            h_loss[size] = loss
+            size += 1
+        loss_sum += loss if batch_size == 1 else loss * (stop - start)
+    return FINISHED, steps, loss_sum, step_count, size, loss

@@ -1,0 +1,211 @@
+"""The fast path gives the node-by-node schedule's numbers, and keeps its promises."""
+
+import math
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import nodenet as nn
+from nodenet import fastpath, kernels
+from dags import random_dag, random_samples
+
+STATE_FIELDS = ("weight", "velocity", "grad", "net", "out", "error", "delta")
+
+
+def twins(seed, samples=10):
+    """Two copies of one random DAG (skip links, frozen links, every activation) and its samples."""
+    fast, node = random_dag(seed), random_dag(seed)
+    inputs, targets = random_samples(fast, seed, n=samples)
+    return fast, node, inputs, targets
+
+
+def worst_difference(a, b):
+    """The largest difference between two networks' numbers, read from the objects and the history."""
+    worst = 0.0
+    for x, y in zip(a.links, b.links):
+        worst = max([worst] + [abs(getattr(x, f) - getattr(y, f)) for f in ("weight", "velocity", "grad")])
+    for x, y in zip(a.neurons, b.neurons):
+        worst = max([worst] + [abs(getattr(x, f) - getattr(y, f)) for f in ("net", "out", "error", "delta")])
+    for field in ("weight", "dw", "grad"):
+        worst = max(worst, float(np.max(np.abs(a.history.array(field) - b.history.array(field)))))
+    worst = max(worst, float(np.max(np.abs(a.history.loss - b.history.loss))))
+    return max(worst, float(np.max(np.abs(a.history.total_moved - b.history.total_moved))))
+
+
+@pytest.mark.parametrize("batch_size", [1, 4])
+@pytest.mark.parametrize("seed", range(8))
+def test_fast_and_node_by_node_agree_over_a_thousand_momentum_steps(seed, batch_size):
+    fast, node, inputs, targets = twins(seed)
+    epochs = -(-1000 // fastpath_steps(len(inputs), batch_size))
+    options = dict(epochs=epochs, lr=0.05, momentum=0.9, batch_size=batch_size)
+    fast_losses = fast.train(inputs, targets, schedule="fast", **options)
+    node_losses = node.train(inputs, targets, schedule="node", **options)
+    assert fast.history.step_count == node.history.step_count >= 1000
+    assert worst_difference(fast, node) <= 1e-12
+    assert np.max(np.abs(fast_losses - node_losses)) <= 1e-12
+    assert fast.history.steps.tolist() == node.history.steps.tolist()
+    assert fast.rng.bit_generator.state == node.rng.bit_generator.state
+    # the weights went somewhere: agreeing on a standstill would prove nothing
+    moved = np.abs(fast.history.array("weight")[-1] - fast.history.initial)
+    assert moved.max() > 1e-2
+
+
+def fastpath_steps(samples, batch_size):
+    return nn.training.steps_per_epoch(samples, batch_size)
+
+
+def test_the_wave_order_and_a_thinned_history_agree_too():
+    fast, node, inputs, targets = twins(11)
+    fast.history, node.history = nn.History(every=3), nn.History(every=3)
+    fast.train(inputs, targets, epochs=30, lr=0.05, momentum=0.9, order="wave", schedule="fast")
+    node.train(inputs, targets, epochs=30, lr=0.05, momentum=0.9, order="wave", schedule="node")
+    assert fast.history.steps.tolist() == list(range(3, 301, 3))
+    assert worst_difference(fast, node) <= 1e-12
+
+
+def test_the_golden_example_on_the_fast_path():
+    from golden import INPUTS, LR, TARGETS, golden_network
+    fast, node = golden_network(), golden_network()
+    fast.train([INPUTS], [TARGETS], epochs=10_000, lr=LR, schedule="fast")
+    node.train([INPUTS], [TARGETS], epochs=10_000, lr=LR, schedule="node")
+    assert fast.state.weight.tolist() == node.state.weight.tolist()
+    assert fast.history.loss.tolist() == node.history.loss.tolist()
+
+
+def test_the_history_is_complete_at_every_step():
+    net = nn.layered([3, 5, 2], seed=0)
+    X, Y = np.random.default_rng(0).normal(size=(20, 3)), np.random.default_rng(1).uniform(size=(20, 2))
+    net.train(X, Y, epochs=7, lr=0.1, momentum=0.9, schedule="fast")
+    history = net.history
+    assert history.steps.tolist() == list(range(1, 141))
+    assert history.array("weight").shape == (140, len(net.links))
+    # each step's weight is the last one's plus its dw, exactly as the update adds them
+    before = np.vstack([history.initial, history.array("weight")[:-1]])
+    assert (before + history.array("dw") == history.array("weight")).all()
+    assert history.array("weight")[-1].tolist() == net.state.weight.tolist()
+    assert history.array("grad")[-1].tolist() == net.state.grad.tolist()
+
+
+def test_auto_takes_the_fast_path_and_a_tracer_the_node_by_node_schedule(monkeypatch):
+    calls = []
+    real = kernels.run_steps
+    monkeypatch.setattr(kernels, "run_steps", lambda *args: calls.append(1) or real(*args))
+    net = nn.layered([2, 2, 1], seed=0)
+    net.train([[0, 1]], [[1]], epochs=2, lr=0.5)
+    assert calls
+    calls.clear()
+    tracer = nn.Tracer(net, detail="step")
+    net.train([[0, 1]], [[1]], epochs=2, lr=0.5, tracer=tracer)
+    assert not calls and len(tracer.frames) == 2 and tracer.events
+
+
+def test_asking_for_the_fast_path_with_a_tracer_changes_nothing():
+    net = nn.layered([1, 1], seed=0)
+    with pytest.raises(nn.SettingError) as raised:
+        net.train([[1.0]], [[0.0]], epochs=1, lr=0.1, schedule="fast", tracer=nn.Tracer(net))
+    assert str(raised.value) == ("schedule='fast' cannot run here: a tracer is watching, and it records every "
+                                 "operation, which only the node-by-node schedule makes; use schedule='auto' "
+                                 "or 'node'")
+    assert net.history.step_count == 0 and net.observer is None
+
+
+def test_what_keeps_a_network_off_the_fast_path():
+    nn.register_activation("cube_fast", lambda net: net ** 3, lambda net, out: 3 * net ** 2)
+    assert fastpath.reason(nn.layered([1, 1], activation="cube_fast")) == (
+        "neuron o1 has the custom activation 'cube_fast', which only the node-by-node schedule runs")
+    assert fastpath.reason(nn.layered([1, 129])) == (
+        "the network has 129 outputs, and the compiled loss takes 128 at most")
+    assert fastpath.reason(nn.layered([1, 128], loss="softmax_ce", output_activation="linear")) is None
+    with pytest.raises(nn.SettingError) as raised:
+        nn.layered([1, 1]).train([[1.0]], [[0.0]], epochs=1, lr=0.1, schedule="quick")
+    assert str(raised.value) == "unknown schedule 'quick': choose one of auto, node, fast"
+
+
+@pytest.mark.parametrize("group_work", [1, 10_000])
+def test_divergence_on_the_fast_path_is_the_node_by_node_divergence(monkeypatch, group_work):
+    # group_work 1: every step is a group of its own; 10,000: the bad step is deep in a group
+    monkeypatch.setattr(fastpath, "GROUP_WORK", group_work)
+    errors, nets = [], []
+    for schedule in ("fast", "node"):
+        net = nn.layered([1, 1], activation="linear", seed=0)
+        with pytest.raises(nn.DivergenceError) as raised:
+            net.train([[10.0], [-10.0]], [[1.0], [0.0]], epochs=60, lr=5.0, shuffle=False, schedule=schedule)
+        errors.append(str(raised.value))
+        nets.append(net)
+    assert errors[0] == errors[1]
+    assert errors[0].startswith("training diverged at step ")
+    fast, node = nets
+    for field in STATE_FIELDS:
+        assert getattr(fast.state, field).tolist() == getattr(node.state, field).tolist()
+    assert fast.history.step_count == node.history.step_count
+    assert fast.history.array("weight").tolist() == node.history.array("weight").tolist()
+    assert fast.history.total_moved.tolist() == node.history.total_moved.tolist()
+
+
+def test_ctrl_c_waits_for_the_group_of_steps_to_be_recorded(monkeypatch):
+    monkeypatch.setattr(fastpath, "GROUP_WORK", 50)      # 3 steps a group for 13 links
+    real, groups = kernels.run_steps, []
+
+    def interrupted(*args):
+        groups.append(args[4])
+        if len(groups) == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(*args)
+
+    monkeypatch.setattr(kernels, "run_steps", interrupted)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        net = nn.layered([2, 3, 1], seed=0)
+        X = np.random.default_rng(0).normal(size=(8, 2))
+        with pytest.raises(KeyboardInterrupt):
+            net.train(X, (X[:, :1] > 0) * 1.0, epochs=50, lr=0.5, momentum=0.9)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert groups == [3, 3, 2]
+    assert net.history.step_count == len(net.history) == 8
+    assert net.history.array("weight")[-1].tolist() == net.state.weight.tolist()
+    assert net.history.array("dw")[-1].tolist() == net.state.velocity.tolist()
+
+
+VALUES = [0.0, -0.0, 1e-300, -1e-300, 0.3775, -0.3775, 1.0, -2.5, 17.0, -17.0, 36.9, -36.9, 40.0, -745.2,
+          710.0, -1e308, 1e308, math.inf, -math.inf] + np.random.default_rng(0).normal(0, 10, 200).tolist()
+
+
+@pytest.mark.parametrize("name", kernels.ACTIVATIONS)
+def test_compiled_activations_are_the_engines_to_the_bit(name):
+    registered, code = nn.activation(name), kernels.ACTIVATIONS.index(name)
+    for net in VALUES:
+        out = registered.f(net)
+        assert np.array_equal(kernels.activation(code, net), out, equal_nan=True), net
+        assert np.array_equal(kernels.derivative(code, net, out), registered.derivative(net, out),
+                              equal_nan=True), net
+
+
+@pytest.mark.parametrize("name", kernels.LOSSES)
+@pytest.mark.parametrize("width", [1, 3, 8, 10, 33, 128])
+def test_compiled_losses_are_the_registrys_to_the_bit(name, width):
+    rng = np.random.default_rng(width)
+    loss, code = nn.loss(name), kernels.LOSSES.index(name)
+    for _ in range(20):
+        o = rng.uniform(0.01, 0.99, width) if name == "bce" else rng.normal(0, 3, width)
+        t = rng.dirichlet(np.ones(width)) if name == "softmax_ce" else rng.uniform(0, 1, width)
+        terms, error = np.empty(width), np.empty(width)
+        value = kernels.loss_error(code, o, t, terms, error)
+        assert terms.tolist() == loss.terms(o, t).tolist()
+        assert error.tolist() == loss.error(o, t).tolist()
+        assert value == loss.value(o, t)
+
+
+@pytest.mark.parametrize("n", list(range(0, 129)))
+def test_total_adds_as_numpy_sum_does(n):
+    values = np.random.default_rng(n).normal(0, 1, n) * 10.0 ** np.random.default_rng(n).integers(-8, 8, n)
+    assert kernels.total(values, 0, n) == float(np.sum(values))
+
+
+def test_importing_nodenet_does_not_load_the_compiler():
+    code = "import sys, nodenet; nodenet.layered([2, 1]).step([0, 1], [1], lr=0.1); print('numba' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
