@@ -1,0 +1,89 @@
+"""nodenet against its peers on one workload, each peer in its own process.
+
+    python benchmarks/peers/run.py [--runs 5] [--python PATH]
+
+The first run makes a virtual environment beside this file (``.venv``) holding the
+peers, micrograd and scikit-learn, and nodenet from this checkout; ``--python`` uses
+another interpreter that has them. Then ``peers.py`` runs once per peer, net, batch size
+and repetition, in a fresh process each time, and this prints, per row, the median
+samples per second, the ratio to the hand-written numpy loop at the same batch size
+(measured in the same run), and what nodenet's history holds per link and step.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+PEERS = ["micrograd", "scikit-learn"]
+ROWS = [(peer, 1) for peer in ("numpy", "nodenet", "nodenet-unrecorded", "history", "nodenet-node", "python",
+                                "micrograd", "sklearn")]
+ROWS += [(peer, 32) for peer in ("numpy", "nodenet", "nodenet-unrecorded", "history", "sklearn")]
+NAMES = {"numpy": "numpy loop", "nodenet": "nodenet (fast path)", "nodenet-node": "nodenet (node by node)",
+         "nodenet-unrecorded": "nodenet (fast path), history recording no step",
+         "history": "writing the history alone (no training)",
+         "python": "plain-Python object graph", "micrograd": "micrograd", "sklearn": "scikit-learn MLPRegressor"}
+
+
+def environment():
+    """The benchmark's own interpreter, made on first use."""
+    target = HERE / ".venv"
+    python = target / "bin" / "python"
+    if not python.exists():
+        print(f"making the peers' environment in {target.relative_to(REPO)} (once)", flush=True)
+        venv.create(target, with_pip=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", "-e", REPO, *PEERS], check=True)
+    return python
+
+
+def measure(python, peer, net, batch, runs):
+    results = []
+    for _ in range(runs):
+        done = subprocess.run([python, HERE / "peers.py", peer, net, str(batch)], capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"{peer} on {net} failed:\n{done.stderr}")
+        results.append(json.loads(done.stdout))
+    rates = [r["samples"] / r["seconds"] for r in results]
+    return {"rate": statistics.median(rates), "samples": results[0]["samples"],
+            "bytes": results[0].get("history_bytes_per_link_step"), "note": results[0].get("note", "")}
+
+
+def versions(python):
+    code = ("import numpy, numba, sklearn, nodenet; "
+            "print(numpy.__version__, numba.__version__, sklearn.__version__)")
+    return subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5, help="fresh processes per row; the median counts (5)")
+    parser.add_argument("--python", help="an interpreter with nodenet and the peers installed")
+    options = parser.parse_args(argv)
+    python = Path(options.python) if options.python else environment()
+    numpy_version, numba_version, sklearn_version = versions(python)
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, numpy {numpy_version}, numba {numba_version}, "
+          f"scikit-learn {sklearn_version}; median of {options.runs} runs\n")
+    print("| net | batch | peer | samples timed | samples/s | vs numpy loop | history B/link/step | note |")
+    print("|---|---|---|---|---|---|---|---|")
+    for net in ("2-8-8-1", "64-32-10"):
+        reference = {}
+        for peer, batch in ROWS:
+            result = measure(python, peer, net, batch, options.runs)
+            if peer == "numpy":
+                reference[batch] = result["rate"]
+            history = "" if result["bytes"] is None else f"{result['bytes']:.1f}"
+            print(f"| {net} | {batch} | {NAMES[peer]} | {result['samples']} | {result['rate']:,.0f} | "
+                  f"{result['rate'] / reference[batch]:.2f}x | {history} | {result['note']} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
