@@ -186,9 +186,12 @@ def _float(value):
 
 def versions():
     """The versions of nodenet, Python and the libraries it draws on."""
+    from importlib.metadata import version
+
     from . import __version__
     import matplotlib
     import networkx
     import PIL
     return {"nodenet": __version__, "python": platform.python_version(), "numpy": np.__version__,
-            "networkx": networkx.__version__, "matplotlib": matplotlib.__version__, "pillow": PIL.__version__}
+            "networkx": networkx.__version__, "matplotlib": matplotlib.__version__, "pillow": PIL.__version__,
+            "numba": version("numba")}

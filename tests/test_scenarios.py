@@ -35,6 +35,7 @@ def test_scenario_writes_a_complete_run_directory(name, tmp_path):
     summary = read_summary(run.path)
     assert summary["files"] == sorted(files)
     assert summary["scenario"] == name and summary["status"] == "complete"
+    assert set(summary["versions"]) == {"nodenet", "python", "numpy", "networkx", "matplotlib", "pillow", "numba"}
     assert summary["settings"] == dict(run.settings, formats=["gif", "json"])
     assert summary["settings"]["epochs"] == SMALL[name].get("epochs", scenario.epochs)
     # every file is what it claims, decoded back
