@@ -63,7 +63,6 @@ class Plan:
     """The graph of a network as index arrays, in the orders the node-by-node schedule uses."""
 
     def __init__(self, network):
-        from .kernels import ACTIVATIONS, LOSSES
         neurons, links = network.neurons, network.links
         index = np.int64
         self.inputs = np.array([n.index for n in network.inputs], dtype=index)
@@ -73,20 +72,26 @@ class Plan:
         self.forward = np.array([n.index for n in network.forward_order if n.computing], dtype=index)
         self.groups = _groups(self.forward, neurons)
         self.backward = np.array([n.index for n in network.backward_order if n.computing], dtype=index)
-        self.act = np.array([ACTIVATIONS.index(n.activation.name) if n.computing else -1 for n in neurons],
-                            dtype=index)
         self.down_ptr, self.down_links = _adjacency(neurons, "downlinks")
         self.up_ptr, self.up_links = _adjacency(neurons, "uplinks")
         self.src = np.array([link.src.index for link in links], dtype=index)
         self.dst = np.array([link.dst.index for link in links], dtype=index)
-        self.loss = LOSSES.index(network.loss.name)
 
     @classmethod
     def of(cls, network):
-        """The network's plan, made once per shape of the graph."""
+        """The network's plan: its graph laid out once per shape, its activations and loss read now.
+
+        A neuron's activation and the network's loss may be swapped on a built network, so
+        they are looked up afresh on every call.
+        """
+        from .kernels import ACTIVATIONS, LOSSES
         if network._plan is None:
             network._plan = cls(network)
-        return network._plan
+        plan = network._plan
+        plan.act = np.array([ACTIVATIONS.index(n.activation.name) if n.computing else -1 for n in network.neurons],
+                            dtype=np.int64)
+        plan.loss = LOSSES.index(network.loss.name)
+        return plan
 
     def graph(self):
         """The arrays :func:`nodenet.kernels.run_steps` takes after the loss sum."""

@@ -209,3 +209,15 @@ def test_total_adds_as_numpy_sum_does(n):
 def test_importing_nodenet_does_not_load_the_compiler():
     code = "import sys, nodenet; nodenet.layered([2, 1]).step([0, 1], [1], lr=0.1); print('numba' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_changes_by_hand_between_calls_reach_the_fast_path():
+    fast, node, inputs, targets = twins(2)          # bce
+    for net, schedule in ((fast, "fast"), (node, "node")):
+        net.train(inputs, targets, epochs=5, lr=0.05, momentum=0.9, schedule=schedule)
+        hidden = next(n for n in net.neurons if n.computing and not n.output and n.activation.name != "tanh")
+        hidden.activation = nn.activation("tanh")
+        net.links[0].weight = 0.75
+        net.links[1].frozen = not net.links[1].frozen
+        net.train(inputs, targets, epochs=5, lr=0.05, momentum=0.9, schedule=schedule)
+    assert worst_difference(fast, node) <= 1e-12
