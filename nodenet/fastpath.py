@@ -30,8 +30,10 @@ from .losses import loss as find_loss
 
 __all__ = ["Plan", "reason", "run_epoch"]
 
-# a group of steps between which Ctrl-C is taken: about this many link operations
+# a group of steps between which Ctrl-C is taken: about this many link operations, and
+# at most this many steps
 GROUP_WORK = 1 << 21
+GROUP_STEPS = 1 << 15
 
 
 def reason(network):
@@ -44,9 +46,9 @@ def reason(network):
     >>> print(reason(nn.layered([1, 1], activation="cube")))
     neuron o1 has the custom activation 'cube', which only the node-by-node schedule runs
     """
-    from .kernels import ACTIVATIONS, LOSSES, MAX_OUTPUTS
     if network.observer is not None:
         return "a tracer is watching, and it records every operation, which only the node-by-node schedule makes"
+    from .kernels import ACTIVATIONS, LOSSES, MAX_OUTPUTS
     if network.loss.name not in LOSSES or find_loss(network.loss.name) is not network.loss:
         return f"the loss {network.loss.name!r} is not built in"
     if len(network.outputs) > MAX_OUTPUTS:
@@ -120,42 +122,49 @@ def run_epoch(network, inputs, targets, rows, *, lr, momentum, batch_size):
     from .training import steps_per_epoch, uninterrupted
     plan, state, history = Plan.of(network), network.state, network.history
     steps = steps_per_epoch(len(rows), batch_size)
-    group = max(1, GROUP_WORK // max(1, len(network.links) * batch_size))
+    if batch_size > 1:
+        batch_size = min(batch_size, max(2, len(rows)))     # the same batches, in numbers the kernels take
+    group = max(1, min(GROUP_STEPS, GROUP_WORK // max(1, len(network.links) * batch_size)))
     inputs, targets = np.ascontiguousarray(inputs), np.ascontiguousarray(targets)
     rows = np.ascontiguousarray(rows, dtype=np.int64)
+    settings = (inputs, targets, rows, batch_size, float(lr), float(momentum))
+    if not getattr(run_steps, "signatures", True):
+        _run(run_steps, network, plan, settings, 0, 0, 0.0)    # compile or load the kernels, Ctrl-C allowed
     loss_sum = 0.0
     for first in range(0, steps, group):
         count = min(group, steps - first)
-        history.reserve(count)
-        before, mark = state.snapshot(), history.mark()
-        args = (inputs, targets, rows, first * batch_size, count, batch_size, lr, momentum)
-        with uninterrupted():
-            status, done, loss_sum, loss = _run(run_steps, network, plan, args, loss_sum)
-        if status == DIVERGED:
-            _diverged(network, before, mark, args, done, loss)
-    network._forwarded, network._last_loss = True, float(loss)
+        with uninterrupted():           # Ctrl-C waits until the group's steps are recorded or undone
+            history.reserve(count)
+            kept = state.snapshot(), history.mark(), network._last_loss, network._forwarded
+            status, done, loss_sum, loss = _run(run_steps, network, plan, settings, first, count, loss_sum)
+            if status == DIVERGED:
+                _diverged(network, kept, settings, first, done, loss)
     return loss_sum
 
 
-def _run(run_steps, network, plan, args, loss_sum):
+def _run(run_steps, network, plan, settings, first, count, loss_sum):
+    """Run ``count`` steps from step ``first`` of the epoch; return the status, steps done, loss sum and last step's loss."""
+    inputs, targets, rows, batch_size, lr, momentum = settings
     state, history = network.state, network.history
-    status, done, loss_sum, step_count, size, loss = run_steps(
-        *args, loss_sum, *plan.graph(),
+    status, done, loss_sum, step_count, size, loss, sample_loss = run_steps(
+        inputs, targets, rows, first * batch_size, count, batch_size, lr, momentum, loss_sum, *plan.graph(),
         state.net, state.out, state.error, state.delta, state.weight, state.grad, state.velocity, state.frozen,
         history.every, history.step_count, len(history), *history.buffers(), history.total_moved)
     history.recorded(step_count, size)
+    if done:
+        network._forwarded, network._last_loss = True, sample_loss
     return status, done, loss_sum, loss
 
 
-def _diverged(network, before, mark, args, done, loss):
-    """Name what went bad in step ``done`` of the group, put the network back before it, and raise."""
+def _diverged(network, kept, settings, first, done, loss):
+    """Name what went bad in step ``done`` of the group, put the network back before that step, and raise."""
+    from .kernels import run_steps
     from .training import divergence
     error = divergence(network, loss)
+    before, mark, network._last_loss, network._forwarded = kept
     network.state.restore(before)
     network.history.rewind(mark)
-    if done > 1:
-        from .kernels import run_steps
-        _run(run_steps, network, Plan.of(network), args[:4] + (done - 1,) + args[5:], 0.0)
+    _run(run_steps, network, Plan.of(network), settings, first, done - 1, 0.0)
     raise error
 
 

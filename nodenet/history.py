@@ -162,9 +162,11 @@ class History:
         if size <= capacity:
             return
         capacity = max(size, 2 * capacity)
-        # rows past the recorded ones are written before they are read
-        self._steps, self._loss = grown(self._steps, capacity, zero=False), grown(self._loss, capacity, zero=False)
+        # rows past the recorded ones are written before they are read; the capacity is
+        # read from _steps, so it grows last: cut short, the history only grows again
         self._fields = {field: grown(values, capacity, zero=False) for field, values in self._fields.items()}
+        self._loss = grown(self._loss, capacity, zero=False)
+        self._steps = grown(self._steps, capacity, zero=False)
 
     # -- queries ------------------------------------------------------------------------
 

@@ -205,7 +205,9 @@ def _backward(t, outputs, output_of, backward, act, up_ptr, up_links, dst, loss_
 def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backward, act, down_ptr, down_links,
            up_ptr, up_links, src, dst, loss_code, net, out, error, delta, weight, grad, o, terms, loss_errors,
            NET, OUT, ERROR, DELTA, LOSS_ERRORS):
-    """One mini-batch step up to the update: grad = the mean of the samples' grads; return the mean loss.
+    """One mini-batch step up to the update: grad = the mean of the samples' grads.
+
+    Returns the batch's mean loss and the loss of its last sample.
 
     The samples run side by side, one column each, so each operation is done for all of
     them at once; every sum still adds its terms in the node-by-node order. Afterwards
@@ -235,11 +237,12 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backwar
         for b in range(count):
             NET[neuron, b] = acc[b]
             OUT[neuron, b] = activation(act[neuron], acc[b])
-    batch_loss = 0.0
+    batch_loss = sample_loss = 0.0
     for b in range(count):
         for k in range(outputs.size):
             o[k] = OUT[outputs[k], b]
-        batch_loss += loss_error(loss_code, o, T[rows[start + b]], terms, loss_errors)
+        sample_loss = loss_error(loss_code, o, T[rows[start + b]], terms, loss_errors)
+        batch_loss += sample_loss
         LOSS_ERRORS[:, b] = loss_errors
     for neuron in backward:
         acc = ERROR[neuron]
@@ -279,7 +282,7 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backwar
     for neuron in forward:
         net[neuron], out[neuron] = NET[neuron, last], OUT[neuron, last]
         error[neuron], delta[neuron] = ERROR[neuron, last], DELTA[neuron, last]
-    return batch_loss / count
+    return batch_loss / count, sample_loss
 
 
 @njit(cache=True)
@@ -290,7 +293,8 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
               every, step_count, size, h_weight, h_dw, h_grad, h_steps, h_loss, total_moved):
     """Run ``steps`` training steps on the samples ``rows[first:]``, recording each in the history.
 
-    Returns (status, steps done, loss_sum, step_count, size, last loss). On DIVERGED the
+    Returns (status, steps done, loss_sum, step_count, size, the last step's loss, the loss
+    of the last sample, which is what the network keeps as its last loss). On DIVERGED the
     last step done left a number that is not finite; it is not counted, but it has added
     to ``total_moved`` and the network holds its numbers, so the caller puts both back.
     A group of neurons in ``groups`` must share their sources (see ``fastpath.Plan``).
@@ -301,21 +305,22 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
     loss_errors = np.empty(outputs.size)
     xs = np.empty(out.size)
     # a mini-batch keeps one column per sample of every neuron's numbers
-    NET, OUT = np.empty((out.size, batch_size)), np.empty((out.size, batch_size))
-    ERROR, DELTA = np.empty((out.size, batch_size)), np.empty((out.size, batch_size))
-    LOSS_ERRORS = np.empty((outputs.size, batch_size))
-    loss = 0.0
+    width = min(batch_size, rows.size) if batch_size > 1 else 0
+    NET, OUT = np.empty((out.size, width)), np.empty((out.size, width))
+    ERROR, DELTA = np.empty((out.size, width)), np.empty((out.size, width))
+    LOSS_ERRORS = np.empty((outputs.size, width))
+    loss = sample_loss = 0.0
     for s in range(steps):
         start = first + s * batch_size
         stop = min(start + batch_size, rows.size)
         if batch_size == 1:
             sample = rows[start]
             _forward(X[sample], inputs, forward, groups, act, down_ptr, down_links, src, weight, net, out, xs)
-            loss = _backward(T[sample], outputs, output_of, backward, act, up_ptr, up_links, dst, loss_code,
-                             weight, net, out, error, delta, o, terms, loss_errors)
+            loss = sample_loss = _backward(T[sample], outputs, output_of, backward, act, up_ptr, up_links, dst,
+                                           loss_code, weight, net, out, error, delta, o, terms, loss_errors)
             _grads(forward, groups, down_ptr, down_links, src, out, delta, grad, xs)
         else:
-            loss = _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backward, act, down_ptr,
+            loss, sample_loss = _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backward, act, down_ptr,
                           down_links, up_ptr, up_links, src, dst, loss_code, net, out, error, delta, weight, grad,
                           o, terms, loss_errors, NET, OUT, ERROR, DELTA, LOSS_ERRORS)
         record = (step_count + 1) % every == 0
@@ -331,7 +336,7 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
         for neuron in range(out.size):
             bad += not math.isfinite(out[neuron])
         if bad or not math.isfinite(loss):
-            return DIVERGED, s + 1, loss_sum, step_count, size, loss
+            return DIVERGED, s + 1, loss_sum, step_count, size, loss, sample_loss
         if record:
             h_weight[size] = weight
             h_dw[size] = velocity
@@ -342,4 +347,4 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
             h_loss[size] = loss
             size += 1
         loss_sum += loss if batch_size == 1 else loss * (stop - start)
-    return FINISHED, steps, loss_sum, step_count, size, loss
+    return FINISHED, steps, loss_sum, step_count, size, loss, sample_loss

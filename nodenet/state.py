@@ -95,7 +95,8 @@ def grown(array, rows, zero=True):
     array([1., 2.])
     """
     bigger = (np.zeros if zero else np.empty)((rows, *array.shape[1:]), dtype=array.dtype)
-    bigger[: len(array)] = array
+    kept = min(len(array), rows)
+    bigger[:kept] = array[:kept]
     return bigger
 
 

@@ -214,7 +214,8 @@ def epoch_rows(network, samples, shuffle):
 def _epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order, skip, fast):
     rows = epoch_rows(network, len(inputs), shuffle)[skip * batch_size:]
     if fast:
-        loss_sum = fastpath.run_epoch(network, inputs, targets, rows, lr=lr, momentum=momentum, batch_size=batch_size)
+        loss_sum = fastpath.run_epoch(network, inputs, targets, rows, lr=lr, momentum=momentum,
+                                      batch_size=batch_size)
         network._end_epoch(loss_sum / len(rows))
         return loss_sum / len(rows)
     loss_sum = 0.0
@@ -248,7 +249,7 @@ def guarded(network):
 
     Inside, numpy does not warn about overflow: :func:`check_finite` finds the NaN or
     infinity it leaves and raises DivergenceError instead. Any exception puts back every
-    weight, velocity, grad and neuron value and the history, and tells the observer
+    weight, velocity, grad and neuron value, the last loss and the history, and tells the observer
     ("rollback") to forget the step. Ctrl-C is held until the step has ended (recorded in
     the history included), then raised, so the network and its history never disagree.
 
@@ -266,12 +267,14 @@ def guarded(network):
     True
     """
     snapshot, mark = network.state.snapshot(), network.history.mark()
+    last = network._last_loss, network._forwarded
     with uninterrupted():
         try:
             with np.errstate(all="ignore"):
                 yield
         except BaseException:
             network.state.restore(snapshot)
+            network._last_loss, network._forwarded = last
             network.history.rewind(mark)
             if network.observer is not None:
                 network.observer("rollback")

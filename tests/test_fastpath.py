@@ -221,3 +221,84 @@ def test_changes_by_hand_between_calls_reach_the_fast_path():
         net.links[1].frozen = not net.links[1].frozen
         net.train(inputs, targets, epochs=5, lr=0.05, momentum=0.9, schedule=schedule)
     assert worst_difference(fast, node) <= 1e-12
+
+
+def diverging_twins():
+    return [nn.layered([1, 1], activation="linear", seed=0) for _ in range(2)]
+
+
+# one epoch, one group of steps, diverging after a few
+DIVERGING = dict(inputs=[[10.0], [-10.0]] * 60, targets=[[1.0], [0.0]] * 60, epochs=1, lr=5.0, shuffle=False)
+
+
+@pytest.mark.parametrize("call", [1, 2])
+def test_ctrl_c_in_a_diverging_group_still_undoes_the_bad_step(monkeypatch, call):
+    # call 1: Ctrl-C during the group that diverges; call 2: during the run that redoes its good steps
+    real, calls = kernels.run_steps, []
+
+    def interrupted(*args):
+        calls.append(1)
+        if len(calls) == call:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(*args)
+
+    fast, node = diverging_twins()
+    monkeypatch.setattr(kernels, "run_steps", interrupted)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(nn.DivergenceError) as fast_error:
+            fast.train(schedule="fast", **DIVERGING)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    with pytest.raises(nn.DivergenceError) as node_error:
+        node.train(schedule="node", **DIVERGING)
+    assert str(fast_error.value) == str(node_error.value) and len(calls) == 2
+    assert fast.state.weight.tolist() == node.state.weight.tolist()
+    assert fast.history.step_count == len(fast.history) == node.history.step_count
+    assert fast.history.array("weight")[-1].tolist() == fast.state.weight.tolist()
+
+
+def test_after_a_divergence_both_schedules_keep_the_same_last_loss():
+    fast, node = diverging_twins()
+    for net, schedule in ((fast, "fast"), (node, "node")):
+        with pytest.raises(nn.DivergenceError):
+            net.train(schedule=schedule, **DIVERGING)
+        net.update(lr=0.01)
+    assert fast.history.loss[-1] == node.history.loss[-1]
+    assert fast.state.weight.tolist() == node.state.weight.tolist()
+
+
+def test_a_history_cut_short_while_growing_grows_again(monkeypatch):
+    import nodenet.history
+    net = nn.layered([2, 3, 1], seed=0)
+    X, Y = np.eye(2), [[1.0], [0.0]]
+    net.train(X, Y, epochs=2, lr=0.5)
+    capacity, real, calls = len(net.history.buffers()[3]), nodenet.history.grown, []
+
+    def grown(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:                 # weight, dw, grad and loss have grown, steps not yet
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(nodenet.history, "grown", grown)
+    with pytest.raises(KeyboardInterrupt):
+        net.history.reserve(10 * capacity)
+    monkeypatch.setattr(nodenet.history, "grown", real)
+    assert len(net.history.buffers()[3]) == capacity
+    twin = nn.layered([2, 3, 1], seed=0)
+    for each, schedule in ((net, "fast"), (twin, "node")):
+        each.train(X, Y, epochs=200 if each is net else 202, lr=0.5, schedule=schedule)
+    assert net.history.array("weight").tolist() == twin.history.array("weight").tolist()
+
+
+def test_odd_settings_the_node_by_node_schedule_takes():
+    from fractions import Fraction
+    fast, node, inputs, targets = twins(4)
+    for net, schedule in ((fast, "fast"), (node, "node")):
+        net.train(inputs, targets, epochs=3, lr=Fraction(1, 20), momentum=np.float32(0.5), batch_size=2 ** 64,
+                  schedule=schedule)
+        net.train(inputs, targets, epochs=3, lr=0.05, batch_size=3, schedule=schedule)
+        net.update(lr=0.05)            # records the loss of the last sample the training saw
+    assert worst_difference(fast, node) <= 1e-12
+    assert fast.history.loss[-1] == node.history.loss[-1]
