@@ -6,9 +6,9 @@ the loss are built-in ones. A :class:`Plan` lays the graph out as index arrays: 
 computing neurons in forward and backward order, each neuron's downlinks and uplinks in
 the order the objects hold them, each link's ends. :mod:`nodenet.kernels` then runs
 whole steps over ``network.state`` and ``network.history``, so afterwards ``link.weight``,
-``neuron.out`` and the history read as if the objects had done the work, and they
-agree with the node-by-node schedule to the last bit or so (tanh may differ in the
-last bit; numpy and the C library compute it differently).
+``neuron.out`` and the history read as if the objects had done the work. The numbers
+agree with the node-by-node schedule to the bit: the kernels run the engine's own
+scalar activations, each sum in the objects' order, and each loss as numpy adds it.
 
 Steps stay whole: a step that diverges is undone and raises DivergenceError as in the
 node-by-node schedule, and Ctrl-C waits until the running group of steps is recorded.
