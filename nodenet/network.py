@@ -21,6 +21,8 @@ array([0.59868766])
 Link(i1 -> o1, weight=0.44821, velocity=0.0482098)
 """
 
+import heapq
+
 import networkx as nx
 import numpy as np
 
@@ -206,16 +208,14 @@ class Network:
     def forward_order(self):
         """All neurons in topological order, ties broken by the order they were added."""
         if self._forward_order is None:
-            order = nx.lexicographical_topological_sort(self.graph, key=self._index_of)
-            self._forward_order = [self.graph.nodes[name]["neuron"] for name in order]
+            self._forward_order = _topological(self.neurons, "downlinks", "uplinks", "dst")
         return self._forward_order
 
     @property
     def backward_order(self):
         """All neurons in reverse topological order: every neuron after its uplinks' ends."""
         if self._backward_order is None:
-            order = nx.lexicographical_topological_sort(self.graph.reverse(copy=False), key=self._index_of)
-            self._backward_order = [self.graph.nodes[name]["neuron"] for name in order]
+            self._backward_order = _topological(self.neurons, "uplinks", "downlinks", "src")
         return self._backward_order
 
     def validate(self):
@@ -556,10 +556,28 @@ class Network:
         self._forwarded = False
         self._plan = None
 
-    def _index_of(self, name):
-        return self.graph.nodes[name]["neuron"].index
-
     @staticmethod
     def _names(neurons):
         return [neuron.name for neuron in neurons]
 
+
+def _topological(neurons, incoming, outgoing, end):
+    """Kahn's order of ``neurons``: each after every neuron its ``incoming`` links come from.
+
+    Of the neurons that are ready, the one added first goes first, as in networkx's
+    ``lexicographical_topological_sort`` keyed by the order of adding (the tests hold the
+    two to each other); this is several times faster on large graphs.
+    """
+    waiting = [len(getattr(neuron, incoming)) for neuron in neurons]
+    ready = [neuron.index for neuron in neurons if not waiting[neuron.index]]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        neuron = neurons[heapq.heappop(ready)]
+        order.append(neuron)
+        for link in getattr(neuron, outgoing):
+            nxt = getattr(link, end).index
+            waiting[nxt] -= 1
+            if not waiting[nxt]:
+                heapq.heappush(ready, nxt)
+    return order

@@ -302,3 +302,19 @@ def test_odd_settings_the_node_by_node_schedule_takes():
         net.update(lr=0.05)            # records the loss of the last sample the training saw
     assert worst_difference(fast, node) <= 1e-12
     assert fast.history.loss[-1] == node.history.loss[-1]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_orders_are_networkxs_lexicographical_topological_orders(seed):
+    import networkx as nx
+    net = random_dag(seed)
+    for src, dst in np.random.default_rng(seed).integers(0, len(net.neurons), size=(6, 2)):
+        a, b = sorted((int(src), int(dst)))              # more links, some skipping far ahead
+        names = [n.name for n in net.neurons]
+        if a != b and net.neurons[b].computing and not net.graph.has_edge(names[a], names[b]):
+            net.connect(names[a], names[b], weight=0.1)
+    index = {n.name: n.index for n in net.neurons}
+    forward = list(nx.lexicographical_topological_sort(net.graph, key=index.get))
+    backward = list(nx.lexicographical_topological_sort(net.graph.reverse(copy=False), key=index.get))
+    assert [n.name for n in net.forward_order] == forward
+    assert [n.name for n in net.backward_order] == backward
