@@ -138,12 +138,15 @@ def run_epoch(network, inputs, targets, rows, *, lr, momentum, batch_size):
             kept = state.snapshot(), history.mark(), network._last_loss, network._forwarded
             status, done, loss_sum, loss = _run(run_steps, network, plan, settings, first, count, loss_sum)
             if status == DIVERGED:
-                _diverged(network, kept, settings, first, done, loss)
+                _diverged(network, plan, kept, settings, first, done, loss)
     return loss_sum
 
 
 def _run(run_steps, network, plan, settings, first, count, loss_sum):
-    """Run ``count`` steps from step ``first`` of the epoch; return the status, steps done, loss sum and last step's loss."""
+    """Run ``count`` steps from step ``first`` of the epoch.
+
+    Returns the status, the steps done, the loss sum and the last step's loss.
+    """
     inputs, targets, rows, batch_size, lr, momentum = settings
     state, history = network.state, network.history
     status, done, loss_sum, step_count, size, loss, sample_loss = run_steps(
@@ -156,7 +159,7 @@ def _run(run_steps, network, plan, settings, first, count, loss_sum):
     return status, done, loss_sum, loss
 
 
-def _diverged(network, kept, settings, first, done, loss):
+def _diverged(network, plan, kept, settings, first, done, loss):
     """Name what went bad in step ``done`` of the group, put the network back before that step, and raise."""
     from .kernels import run_steps
     from .training import divergence
@@ -164,7 +167,7 @@ def _diverged(network, kept, settings, first, done, loss):
     before, mark, network._last_loss, network._forwarded = kept
     network.state.restore(before)
     network.history.rewind(mark)
-    _run(run_steps, network, Plan.of(network), settings, first, done - 1, 0.0)
+    _run(run_steps, network, plan, settings, first, done - 1, 0.0)
     raise error
 
 

@@ -40,10 +40,8 @@ MAX_OUTPUTS = 128       # numpy adds up to this many values in one pairwise bloc
 
 
 # the engine's own scalar functions, compiled: the kernels run the very same formulas
-_F = [njit(cache=True)(pair[0]) for pair in SCALAR.values()]
-_D = [njit(cache=True)(pair[1]) for pair in SCALAR.values()]
-_F0, _F1, _F2, _F3, _F4, _F5 = _F
-_D0, _D1, _D2, _D3, _D4, _D5 = _D
+_F0, _F1, _F2, _F3, _F4, _F5 = (njit(cache=True)(f) for f, _ in SCALAR.values())
+_D0, _D1, _D2, _D3, _D4, _D5 = (njit(cache=True)(derivative) for _, derivative in SCALAR.values())
 
 
 @njit(cache=True)
@@ -79,22 +77,22 @@ def derivative(code, net, out):
 
 
 @njit(cache=True)
-def total(values, start, stop):
-    """``numpy.sum(values[start:stop])`` for up to 128 values, added up in numpy's (pairwise) order."""
-    n = stop - start
+def total(values):
+    """``numpy.sum(values)`` for up to 128 values, added up in numpy's (pairwise) order."""
+    n = values.size
     result = 0.0
     if n < 8:
-        for i in range(start, stop):
-            result += values[i]
+        for value in values:
+            result += value
         return result
-    r = values[start:start + 8].copy()
+    r = values[:8].copy()
     i = 8
     while i < n - n % 8:
         for j in range(8):
-            r[j] += values[start + i + j]
+            r[j] += values[i + j]
         i += 8
     result = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    for k in range(start + i, stop):
+    for k in range(i, n):
         result += values[k]
     return result
 
@@ -121,13 +119,13 @@ def loss_error(code, o, t, terms, error):
         top = o.max()
         for k in range(n):
             error[k] = math.exp(o[k] - top)
-        log_sum = math.log(total(error, 0, n))
-        mass = total(t, 0, n)
+        log_sum = math.log(total(error))
+        mass = total(t)
         for k in range(n):
             log_p = (o[k] - top) - log_sum
             terms[k] = -t[k] * log_p
             error[k] = math.exp(log_p) * mass - t[k]
-    return total(terms, 0, n)
+    return total(terms)
 
 
 @njit(cache=True)
@@ -320,10 +318,10 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
                                            loss_code, weight, net, out, error, delta, o, terms, loss_errors)
             _grads(forward, groups, down_ptr, down_links, src, out, delta, grad, xs)
         else:
-            loss, sample_loss = _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backward, act, down_ptr,
-                          down_links, up_ptr, up_links, src, dst, loss_code, net, out, error, delta, weight, grad,
-                          o, terms, loss_errors, NET, OUT, ERROR, DELTA, LOSS_ERRORS)
-        record = (step_count + 1) % every == 0
+            loss, sample_loss = _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backward, act,
+                                       down_ptr, down_links, up_ptr, up_links, src, dst, loss_code, net, out, error,
+                                       delta, weight, grad, o, terms, loss_errors, NET, OUT, ERROR, DELTA,
+                                       LOSS_ERRORS)
         # branch-free, so that the processor does several links at once: a frozen link keeps its numbers
         for link in range(n_links):
             dw = -lr * grad[link] + momentum * velocity[link]
@@ -337,14 +335,10 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
             bad += not math.isfinite(out[neuron])
         if bad or not math.isfinite(loss):
             return DIVERGED, s + 1, loss_sum, step_count, size, loss, sample_loss
-        if record:
-            h_weight[size] = weight
-            h_dw[size] = velocity
-            h_grad[size] = grad
         step_count += 1
-        if record:
-            h_steps[size] = step_count
-            h_loss[size] = loss
+        if step_count % every == 0:
+            h_weight[size], h_dw[size], h_grad[size] = weight, velocity, grad
+            h_steps[size], h_loss[size] = step_count, loss
             size += 1
         loss_sum += loss if batch_size == 1 else loss * (stop - start)
     return FINISHED, steps, loss_sum, step_count, size, loss, sample_loss

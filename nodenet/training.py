@@ -216,15 +216,14 @@ def _epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order, s
     if fast:
         loss_sum = fastpath.run_epoch(network, inputs, targets, rows, lr=lr, momentum=momentum,
                                       batch_size=batch_size)
-        network._end_epoch(loss_sum / len(rows))
-        return loss_sum / len(rows)
-    loss_sum = 0.0
-    for start in range(0, len(rows), batch_size):
-        batch = rows[start:start + batch_size]
-        if batch_size == 1:
-            loss_sum += _online_step(network, inputs[batch[0]], targets[batch[0]], lr, momentum, order)
-        else:
-            loss_sum += batch_step(network, inputs[batch], targets[batch], lr=lr, momentum=momentum) * len(batch)
+    else:
+        loss_sum = 0.0
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start:start + batch_size]
+            if batch_size == 1:
+                loss_sum += _online_step(network, inputs[batch[0]], targets[batch[0]], lr, momentum, order)
+            else:
+                loss_sum += batch_step(network, inputs[batch], targets[batch], lr=lr, momentum=momentum) * len(batch)
     network._end_epoch(loss_sum / len(rows))
     return loss_sum / len(rows)
 
