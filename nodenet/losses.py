@@ -15,6 +15,7 @@ Examples
 ['half_sse', 'mse', 'bce', 'softmax_ce']
 """
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -77,9 +78,23 @@ def loss_names():
     return _registry.names()
 
 
+def _elementwise(function):
+    """The ``math`` function applied to each element of an array.
+
+    numpy's own exp and log run SIMD loops that may differ from the C library in the last
+    bit, by processor; ``math`` calls the C library, as the compiled kernels do, so both
+    schedules give the same bits on every machine.
+    """
+    each = np.frompyfunc(function, 1, 1)
+    return lambda values: np.asarray(each(values), dtype=float)
+
+
+_exp, _log, _log1p = _elementwise(math.exp), _elementwise(math.log), _elementwise(math.log1p)
+
+
 def _log_softmax(o):
     shifted = o - np.max(o, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    return shifted - _log(np.sum(_exp(shifted), axis=-1, keepdims=True))
 
 
 def _clip(o):
@@ -97,13 +112,13 @@ def _register_builtins():
         lambda o, t: 2.0 * (o - t) / o.shape[-1]))
     _registry.register("bce", Loss(
         "bce",
-        lambda o, t: -(t * np.log(_clip(o)) + (1.0 - t) * np.log1p(-_clip(o))),
+        lambda o, t: -(t * _log(_clip(o)) + (1.0 - t) * _log1p(-_clip(o))),
         lambda o, t: (_clip(o) - t) / (_clip(o) * (1.0 - _clip(o)))))
     # softmax is applied inside the loss: the outputs are logits (linear output neurons)
     _registry.register("softmax_ce", Loss(
         "softmax_ce",
         lambda o, t: -t * _log_softmax(o),
-        lambda o, t: np.exp(_log_softmax(o)) * np.sum(t, axis=-1, keepdims=True) - t))
+        lambda o, t: _exp(_log_softmax(o)) * np.sum(t, axis=-1, keepdims=True) - t))
 
 
 _register_builtins()
