@@ -105,9 +105,9 @@ def register_activation(name, f, derivative):
 # the compiled kernels (nodenet.kernels) run it, and for numpy arrays, as predict() runs it.
 
 def _sigmoid(net):
-    # exp of -|net| never overflows; each branch is the textbook 1 / (1 + e^-net)
+    # exp of -|net| never overflows; either way this is the textbook 1 / (1 + e^-net)
     e = math.exp(-abs(net))
-    return 1.0 / (1.0 + e) if net >= 0 else e / (1.0 + e)
+    return (1.0 if net >= 0 else e) / (1.0 + e)
 
 
 def _sigmoid_slope(net, out):

@@ -200,9 +200,9 @@ def _backward(t, outputs, output_of, backward, act, up_ptr, up_links, dst, loss_
 
 
 @njit(cache=True)
-def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backward, act, down_ptr, down_links,
+def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups, backward, act, down_ptr, down_links,
            up_ptr, up_links, src, dst, loss_code, net, out, error, delta, weight, grad, o, terms, loss_errors,
-           NET, OUT, ERROR, DELTA, LOSS_ERRORS):
+           NET, OUT, ERROR, DELTA, LOSS_ERRORS, xs, sums):
     """One mini-batch step up to the update: grad = the mean of the samples' grads.
 
     Returns the batch's mean loss and the loss of its last sample.
@@ -254,26 +254,22 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backwar
         for b in range(count):
             acc[b] = (LOSS_ERRORS[position, b] if position >= 0 else 0.0) + acc[b]
             DELTA[neuron, b] = acc[b] * derivative(act[neuron], NET[neuron, b], OUT[neuron, b])
-    # each link's grads summed over the samples in order; four links at a time keep the processor busy
-    n_links = weight.size
-    link = 0
-    while link + 4 <= n_links:
-        d0, d1, d2, d3 = DELTA[dst[link]], DELTA[dst[link + 1]], DELTA[dst[link + 2]], DELTA[dst[link + 3]]
-        x0, x1, x2, x3 = OUT[src[link]], OUT[src[link + 1]], OUT[src[link + 2]], OUT[src[link + 3]]
-        s0 = s1 = s2 = s3 = 0.0
+    # each link's grad sums the samples' terms in order; sample by sample, a group's source
+    # outs are gathered once and the terms of all its links added at once
+    sums[:] = 0.0
+    for g in range(groups.size - 1):
+        p0 = down_ptr[forward[groups[g]]]
+        fan = down_ptr[forward[groups[g]] + 1] - p0
         for b in range(count):
-            s0 += d0[b] * x0[b]
-            s1 += d1[b] * x1[b]
-            s2 += d2[b] * x2[b]
-            s3 += d3[b] * x3[b]
-        grad[link], grad[link + 1], grad[link + 2], grad[link + 3] = s0 / count, s1 / count, s2 / count, s3 / count
-        link += 4
-    for j in range(link, n_links):
-        d, x = DELTA[dst[j]], OUT[src[j]]
-        s0 = 0.0
-        for b in range(count):
-            s0 += d[b] * x[b]
-        grad[j] = s0 / count
+            for k in range(fan):
+                xs[k] = OUT[src[down_links[p0 + k]], b]
+            for i in range(groups[g], groups[g + 1]):
+                d, p = DELTA[forward[i], b], down_ptr[forward[i]]
+                terms_of = sums[p:p + fan]        # a slice of its own, so that the loop runs on vectors
+                for k in range(fan):
+                    terms_of[k] += d * xs[k]
+    for k in range(sums.size):
+        grad[down_links[k]] = sums[k] / count
     last = count - 1
     for k in range(inputs.size):
         out[inputs[k]] = OUT[inputs[k], last]
@@ -307,6 +303,7 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
     NET, OUT = np.empty((out.size, width)), np.empty((out.size, width))
     ERROR, DELTA = np.empty((out.size, width)), np.empty((out.size, width))
     LOSS_ERRORS = np.empty((outputs.size, width))
+    sums = np.empty(n_links if width else 0)      # each link's grad, in down_links order
     loss = sample_loss = 0.0
     for s in range(steps):
         start = first + s * batch_size
@@ -318,10 +315,10 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
                                            loss_code, weight, net, out, error, delta, o, terms, loss_errors)
             _grads(forward, groups, down_ptr, down_links, src, out, delta, grad, xs)
         else:
-            loss, sample_loss = _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, backward, act,
-                                       down_ptr, down_links, up_ptr, up_links, src, dst, loss_code, net, out, error,
-                                       delta, weight, grad, o, terms, loss_errors, NET, OUT, ERROR, DELTA,
-                                       LOSS_ERRORS)
+            loss, sample_loss = _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
+                                       backward, act, down_ptr, down_links, up_ptr, up_links, src, dst, loss_code,
+                                       net, out, error, delta, weight, grad, o, terms, loss_errors,
+                                       NET, OUT, ERROR, DELTA, LOSS_ERRORS, xs, sums)
         # branch-free, so that the processor does several links at once: a frozen link keeps its numbers
         for link in range(n_links):
             dw = -lr * grad[link] + momentum * velocity[link]
