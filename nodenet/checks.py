@@ -230,10 +230,12 @@ def _as_floats(values, what):
         raise DataError(f"{what}s must be numbers, got {values!r}") from err
     if array.dtype.kind not in "iuf":
         raise DataError(f"{what}s must be real numbers, got {values!r}")
-    return array.astype(float)
+    return array.astype(float, copy=False)
 
 
 def _check_finite(array, names, what, row):
+    if np.isfinite(np.sum(array)):      # one pass, no copy; a sum that overflows is looked into below
+        return
     bad = np.argwhere(~np.isfinite(array))
     if bad.size:
         where = tuple(bad[0])

@@ -88,6 +88,7 @@ class Network:
         self._forwarded = False
         self._last_loss = None
         self._plan = None
+        self._link_ids = None
 
     # -- building ---------------------------------------------------------------------
 
@@ -203,6 +204,20 @@ class Network:
         if self._outputs is None:
             self._outputs = [n for n in self.neurons if n.output]
         return self._outputs
+
+    @property
+    def link_ids(self):
+        """Each link's ``(src, dst)`` names, in the order of :attr:`links`.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> nn.layered([1, 1], seed=0).link_ids
+        (('i1', 'o1'), ('b1', 'o1'))
+        """
+        if self._link_ids is None:
+            self._link_ids = tuple(link.id for link in self.links)
+        return self._link_ids
 
     @property
     def forward_order(self):
@@ -490,7 +505,7 @@ class Network:
 
     def _start_history(self):
         """Start the history on this network's links, or check that it records them."""
-        history, ids = self.history, [link.id for link in self.links]
+        history, ids = self.history, list(self.link_ids)
         if history.link_ids == ids:
             return
         if history.step_count:
@@ -555,6 +570,7 @@ class Network:
         self._inputs = self._outputs = None
         self._forwarded = False
         self._plan = None
+        self._link_ids = None
 
     @staticmethod
     def _names(neurons):

@@ -99,9 +99,9 @@ class Scene:
         outs = np.concatenate([f.neurons["out"] for f in frames])
         return cls(
             tuple(n.name for n in network.neurons), tuple(n.kind for n in network.neurons),
-            tuple(n.output for n in network.neurons), tuple(link.id for link in network.links),
+            tuple(n.output for n in network.neurons), network.link_ids,
             tuple(link.frozen for link in network.links), positions(network),
-            tuple(depth[dst] - depth[src] for src, dst in (link.id for link in network.links)),
+            tuple(depth[dst] - depth[src] for src, dst in network.link_ids),
             _scale(weights), _scale(deltas), (float(min(outs.min(), 0.0)), float(max(outs.max(), 1.0))),
             boundary)
 

@@ -141,7 +141,7 @@ class Earlier:
                                f"{scenario.name!r}: resume it with its own scenario file")
         network = load_network(self.path / "network.json")
         history = History.load(self.path / "history.npz")
-        if history.link_ids != [link.id for link in network.links]:
+        if history.link_ids != list(network.link_ids):
             raise FileFormatError(f"'{self.path}': history.npz records other links than network.json: "
                                   "the run directory is inconsistent; run the scenario again")
         network.history = history

@@ -144,7 +144,7 @@ class Tracer:
         self.step = 1
         self.epoch = 1
         self.neuron_names = tuple(neuron.name for neuron in network.neurons)
-        self.link_ids = tuple(link.id for link in network.links)
+        self.link_ids = network.link_ids
         self._weights = network.state.weight.copy()
         self._dw = np.zeros(len(self.link_ids))
         self._since_frame = []
@@ -159,7 +159,7 @@ class Tracer:
             raise SettingError("another tracer is watching this network: leave its block first")
         network = self.network
         if (tuple(n.name for n in network.neurons) != self.neuron_names
-                or tuple(link.id for link in network.links) != self.link_ids):
+                or network.link_ids != self.link_ids):
             raise SettingError("the network has changed since this tracer was made: make a new Tracer(net)")
         self.network.observer = self
         return self
