@@ -234,8 +234,9 @@ def _as_floats(values, what):
 
 
 def _check_finite(array, names, what, row):
-    if np.isfinite(np.sum(array)):      # one pass, no copy; a sum that overflows is looked into below
-        return
+    with np.errstate(over="ignore", invalid="ignore"):      # a sum that overflows is looked into below
+        if np.isfinite(np.sum(array)):                      # one pass, no copy
+            return
     bad = np.argwhere(~np.isfinite(array))
     if bad.size:
         where = tuple(bad[0])

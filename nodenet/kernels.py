@@ -258,11 +258,10 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
     # outs are gathered once and the terms of all its links added at once
     sums[:] = 0.0
     for g in range(groups.size - 1):
-        p0 = down_ptr[forward[groups[g]]]
-        fan = down_ptr[forward[groups[g]] + 1] - p0
+        first = forward[groups[g]]
+        fan = down_ptr[first + 1] - down_ptr[first]
         for b in range(count):
-            for k in range(fan):
-                xs[k] = OUT[src[down_links[p0 + k]], b]
+            _gather(first, down_ptr, down_links, src, OUT[:, b], xs)
             for i in range(groups[g], groups[g + 1]):
                 d, p = DELTA[forward[i], b], down_ptr[forward[i]]
                 terms_of = sums[p:p + fan]        # a slice of its own, so that the loop runs on vectors

@@ -237,3 +237,11 @@ def test_plotting_a_link_the_history_does_not_have():
     net.train([[0, 1]], [[1]], epochs=3, lr=0.5)
     with pytest.raises(nn.UnknownNameError, match="no link i9->o1 in this history"):
         nn.plots.weights(net.history, links=[("i9", "o1")])
+
+
+def test_finite_values_whose_sum_overflows_are_accepted_and_a_bad_one_after_them_is_named(net):
+    huge = [[1e308, 1e308], [1e308, 1e308]]
+    inputs, targets = net.check_samples(huge, [[0, 0], [0, 0]])
+    assert inputs.tolist() == huge and targets.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    with pytest.raises(nn.DataError, match=r"^input i2 of sample 1 is nan: inputs must be finite numbers$"):
+        net.check_samples([[1e308, 1e308], [1e308, np.nan]], [[0, 0], [0, 0]])
