@@ -1,6 +1,7 @@
 """Per-link history against an independent record of the same training."""
 
 import csv
+import os
 
 import numpy as np
 import pytest
@@ -197,3 +198,33 @@ def test_history_files_refuse_directories_and_bad_counts(tmp_path):
     with pytest.raises(nn.SettingError, match="k must be a whole number >= 1, got '3'"):
         net.history.top_changed("3")
     assert list(tmp_path.iterdir()) == []
+
+
+def _advice_of(array):
+    """The VmFlags of the mapping that holds ``array``'s middle byte, from /proc/self/smaps."""
+    address, flags, inside = array.ctypes.data + array.nbytes // 2, None, False
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            head = line.split()[0]
+            if "-" in head and not head.endswith(":"):
+                start, end = (int(bound, 16) for bound in head.split("-"))
+                inside = start <= address < end
+            elif inside and head == "VmFlags:":
+                flags = line.split()[1:]
+    return flags
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps"), reason="the system lists no mappings to check")
+def test_a_large_history_is_written_into_plain_pages():
+    net = nn.layered([64, 32, 10], seed=0)
+    net._start_history()
+    net.history.reserve(400)                       # 400 x 2,410 float64 per field: 7.7 MB
+    weight, dw, grad, steps, loss = net.history.buffers()
+    for field in (weight, dw, grad):
+        assert field.shape == (400, 2410)
+        assert "hg" not in _advice_of(field)       # no huge-page advice: no wait for 2 MiB pieces
+    assert "hg" in _advice_of(np.empty((400, 2410)))  # what numpy itself would have asked for
+    inputs, targets = np.random.default_rng(0).normal(size=(200, 64)), np.full((200, 10), 0.5)
+    net.train(inputs, targets, epochs=1, lr=0.1)
+    assert len(net.history) == 200
+    assert net.history.weights(net.links[-1]).tolist()[-1] == net.links[-1].weight

@@ -189,7 +189,8 @@ def history_alone(sizes, X, Y, batch):
     """No training: only writing weight, dw and grad of every link at every step into fresh memory."""
     links = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes, sizes[1:]))
     steps = -(-len(X) // batch)
-    row, fields = np.ones(links), [np.empty((steps, links)) for _ in range(3)]
+    from nodenet.state import unset         # the memory a history is written into
+    row, fields = np.ones(links), [unset((steps, links)) for _ in range(3)]
     for step in range(steps):
         for field in fields:
             field[step] = row
