@@ -216,10 +216,10 @@ def _print_series(history, link):
     column = history.column(link)
     src, dst = history.link_ids[column]
     print(f"{src}->{dst}: weight {number(history.initial[column])} at the start")
-    print(f"{'step':>8}  {'weight':>16}  {'dw':>16}  {'grad':>16}")
-    series = (history.steps, history.weights(link), history.dw(link), history.grads(link))
-    for step, weight, dw, grad in zip(*(values.tolist() for values in series)):
-        print(f"{step:>8}  {weight!r:>16}  {dw!r:>16}  {grad!r:>16}")
+    print(f"{'step':>8}" + "".join(f"  {field:>16}" for field in history.fields))
+    series = [history.steps] + [history.array(field)[:, column] for field in history.fields]
+    for step, *values in zip(*(values.tolist() for values in series)):
+        print(f"{step:>8}" + "".join(f"  {value!r:>16}" for value in values))
 
 
 def _print_top(history, k):

@@ -2,7 +2,8 @@
 
 The arrays are numpy arrays of shape (recorded steps, links), 8 bytes per link per step
 for each field. Steps are counted from 1; ``history.steps`` says which were recorded
-(every step, or every k-th with ``every=k``). ``total_moved`` (the sum of |dw| over all
+(every step, or every k-th with ``every=k``). ``fields`` says which of weight, dw and grad
+are recorded: all three by default, weight always. ``total_moved`` (the sum of |dw| over all
 steps, recorded or not) answers "which links moved most" and "which never moved".
 
 Examples
@@ -28,7 +29,7 @@ import numpy as np
 
 from .atomic import atomic_write
 from .checks import as_path, check_count, check_name
-from .errors import FileAccessError, FileFormatError, NodenetError, UnknownNameError
+from .errors import FileAccessError, FileFormatError, NodenetError, SettingError, UnknownNameError
 from .state import grown
 
 __all__ = ["History", "link_id_of"]
@@ -36,14 +37,17 @@ __all__ = ["History", "link_id_of"]
 FORMAT = "nodenet-history"
 MAX_BYTES = 1 << 31
 HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-VERSION = 1
+VERSION = 2
+READS = (1, 2)      # version 1 has no "fields": it records all three
 FIELDS = ("weight", "dw", "grad")
-# the arrays of history.npz: their axes (S recorded steps, L links) and numpy kinds
-SHAPES = {"format": (), "version": (), "every": (), "step_count": (), "steps": ("S",), "loss": ("S",),
-          "src": ("L",), "dst": ("L",), "initial": ("L",), "total_moved": ("L",),
+# the arrays of history.npz: their axes (S recorded steps, L links, F recorded fields) and
+# numpy kinds; a field that is not recorded has 0 rows
+SHAPES = {"format": (), "version": (), "every": (), "step_count": (), "fields": ("F",), "steps": ("S",),
+          "loss": ("S",), "src": ("L",), "dst": ("L",), "initial": ("L",), "total_moved": ("L",),
           "weight": ("S", "L"), "dw": ("S", "L"), "grad": ("S", "L")}
-KINDS = {"format": "U", "version": "iu", "every": "iu", "step_count": "iu", "steps": "iu", "loss": "f",
-         "src": "U", "dst": "U", "initial": "f", "total_moved": "f", "weight": "f", "dw": "f", "grad": "f"}
+KINDS = {"format": "U", "version": "iu", "every": "iu", "step_count": "iu", "fields": "U", "steps": "iu",
+         "loss": "f", "src": "U", "dst": "U", "initial": "f", "total_moved": "f", "weight": "f", "dw": "f",
+         "grad": "f"}
 
 
 class History:
@@ -53,6 +57,9 @@ class History:
     ----------
     every : int
         Record every k-th step (``total_moved`` still counts every step).
+    fields : sequence of str
+        What to record of each link: "weight" (always), "dw", "grad". A history of
+        weights alone takes a third of the memory and writes a third of the bytes.
 
     Examples
     --------
@@ -63,11 +70,16 @@ class History:
     >>> _ = net.train([[1.0]], [[0.0]], epochs=4, lr=0.5)
     >>> net.history.steps, net.history.weights("i1->o1"), net.history.grads(("i1", "o1"))
     (array([2, 4]), array([0.25  , 0.0625]), array([0.5  , 0.125]))
+    >>> net.history = History(fields=["weight"])
+    >>> _ = net.train([[1.0]], [[0.0]], epochs=2, lr=0.5)
+    >>> net.history.fields, net.history.array("weight").shape
+    (('weight',), (2, 1))
     """
 
-    def __init__(self, every=1):
+    def __init__(self, every=1, fields=FIELDS):
         check_count(every, "every")
         self.every = every
+        self.fields = checked_fields(fields)
         self.clear()
 
     def clear(self):
@@ -130,9 +142,9 @@ class History:
             return
         self._grow(self._size + 1)
         row = self._size
-        self._fields["weight"][row] = state.weight
-        self._fields["dw"][row] = dw
-        self._fields["grad"][row] = state.grad
+        for field, values in zip(FIELDS, (state.weight, dw, state.grad)):
+            if field in self.fields:
+                self._fields[field][row] = values
         self._steps[row] = self.step_count
         self._loss[row] = loss
         self._size += 1
@@ -140,7 +152,8 @@ class History:
     def buffers(self):
         """The arrays steps are recorded into, rows to spare included: weight, dw, grad, steps and loss.
 
-        For code that records steps itself (the fast path), which then calls :meth:`recorded`.
+        A field that is not recorded has no rows. For code that records steps itself (the
+        fast path), which then calls :meth:`recorded`.
 
         Examples
         --------
@@ -149,6 +162,10 @@ class History:
         >>> net._start_history(); net.history.reserve(5)
         >>> [array.shape for array in net.history.buffers()]
         [(5, 2), (5, 2), (5, 2), (5,), (5,)]
+        >>> net.history = History(fields=["weight", "grad"])
+        >>> net._start_history(); net.history.reserve(5)
+        >>> [array.shape for array in net.history.buffers()]
+        [(5, 2), (0, 2), (5, 2), (5,), (5,)]
         """
         fields = self._fields
         return fields["weight"], fields["dw"], fields["grad"], self._steps, self._loss
@@ -164,7 +181,7 @@ class History:
         capacity = max(size, 2 * capacity)
         # rows past the recorded ones are written before they are read; the capacity is
         # read from _steps, so it grows last: cut short, the history only grows again
-        self._fields = {field: grown(values, capacity, zero=False) for field, values in self._fields.items()}
+        self._fields.update({field: grown(self._fields[field], capacity, zero=False) for field in self.fields})
         self._loss = grown(self._loss, capacity, zero=False)
         self._steps = grown(self._steps, capacity, zero=False)
 
@@ -184,6 +201,9 @@ class History:
         """The (recorded steps, links) array of ``field``: "weight", "dw" or "grad"."""
         if field not in FIELDS:
             raise UnknownNameError(f"unknown history field {field!r}; known fields: {', '.join(FIELDS)}")
+        if field not in self.fields:
+            raise SettingError(f"this history records {', '.join(self.fields)}, not {field}: to record it, "
+                               f"give the network nn.History(fields={FIELDS!r}) before training")
         return self._fields.get(field, np.zeros((0, 0)))[: self._size]
 
     def weights(self, link):
@@ -257,9 +277,11 @@ class History:
         True
         """
         ids = self.link_ids or []
-        arrays = {field: self.array(field) for field in FIELDS}
+        arrays = {field: self._fields.get(field, np.zeros((0, 0)))[: self._size if field in self.fields else 0]
+                  for field in FIELDS}
         arrays.update(
             format=np.array(FORMAT), version=np.array(VERSION), every=np.array(self.every),
+            fields=np.array(self.fields, dtype=str),
             step_count=np.array(self.step_count), steps=self.steps, loss=self.loss,
             src=np.array([src for src, _ in ids], dtype=str), dst=np.array([dst for _, dst in ids], dtype=str),
             initial=_or_empty(self.initial), total_moved=_or_empty(self.total_moved))
@@ -289,22 +311,28 @@ class History:
 
     @classmethod
     def _from_arrays(cls, arrays):
-        missing = sorted(set(SHAPES) - set(arrays))
+        missing = sorted(set(SHAPES) - set(arrays) - {"fields"})
         if missing:
             raise FileFormatError(f"the arrays {', '.join(missing)} are missing: not a nodenet history file")
-        sizes = {"S": arrays["steps"].shape[0] if arrays["steps"].ndim == 1 else -1,
-                 "L": arrays["src"].shape[0] if arrays["src"].ndim == 1 else -1}
-        for key, shape in SHAPES.items():
-            expected = tuple(sizes[axis] for axis in shape)
-            if arrays[key].shape != expected or arrays[key].dtype.kind not in KINDS[key]:
-                raise FileFormatError(f"the array {key!r} has shape {arrays[key].shape} and type "
-                                      f"{arrays[key].dtype}, expected shape {expected} of {KINDS[key]}")
-        if str(arrays["format"]) != FORMAT or int(arrays["version"]) != VERSION:
-            raise FileFormatError(f"format {arrays['format']} version {arrays['version']} is not "
-                                  f"supported: this nodenet reads {FORMAT} version {VERSION}")
+        for key in ("format", "version"):
+            _check_shape(arrays, key, {})
+        if str(arrays["format"]) != FORMAT or int(arrays["version"]) not in READS:
+            raise FileFormatError(f"format {arrays['format']} version {arrays['version']} is not supported: "
+                                  f"this nodenet reads {FORMAT} versions {', '.join(map(str, READS))}")
+        if int(arrays["version"]) == 1:
+            arrays = dict(arrays, fields=np.array(FIELDS))      # version 1 records all three
+        elif "fields" not in arrays:
+            raise FileFormatError("the array fields is missing: not a nodenet history file")
+        sizes = {axis: arrays[key].shape[0] if arrays[key].ndim == 1 else -1
+                 for axis, key in (("S", "steps"), ("L", "src"), ("F", "fields"))}
+        for key in SHAPES:
+            if key not in FIELDS:
+                _check_shape(arrays, key, sizes)
+        history = cls(every=int(arrays["every"]), fields=arrays["fields"].tolist())
+        for field in FIELDS:                    # a field that is not recorded has no rows
+            _check_shape(arrays, field, sizes if field in history.fields else dict(sizes, S=0))
         for name in arrays["src"].tolist() + arrays["dst"].tolist():
             check_name(name)
-        history = cls(every=int(arrays["every"]))
         if not sizes["L"] and not sizes["S"]:
             return history      # saved before it started
         history.start(zip(arrays["src"].tolist(), arrays["dst"].tolist()), arrays["initial"])
@@ -316,7 +344,7 @@ class History:
         return history
 
     def to_csv(self, path):
-        """Write one row per recorded step and link: step, src, dst, weight, dw, grad, loss.
+        """Write one row per recorded step and link: step, src, dst, the recorded fields, loss.
 
         Floats are written exactly (shortest repr that reads back to the same number).
 
@@ -336,8 +364,8 @@ class History:
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["step", "src", "dst", "weight", "dw", "grad", "loss"])
-        fields = [self.array(field).tolist() for field in FIELDS]
+        writer.writerow(["step", "src", "dst", *self.fields, "loss"])
+        fields = [self.array(field).tolist() for field in self.fields]
         for row, (step, loss) in enumerate(zip(self.steps.tolist(), self.loss.tolist())):
             for j, (src, dst) in enumerate(self.link_ids or ()):
                 writer.writerow([step, src, dst] + [repr(f[row][j]) for f in fields] + [repr(loss)])
@@ -346,7 +374,8 @@ class History:
 
     def __repr__(self):
         links = len(self.link_ids or ())
-        return f"History({self._size} recorded steps of {self.step_count}, {links} links, every={self.every})"
+        fields = "" if self.fields == FIELDS else f", fields={list(self.fields)}"
+        return f"History({self._size} recorded steps of {self.step_count}, {links} links, every={self.every}{fields})"
 
 
 def link_id_of(link):
@@ -386,6 +415,39 @@ def _check_declared_sizes(path):
         if total > MAX_BYTES:
             raise FileFormatError(f"'{path}': its arrays declare {total:,} bytes in all; nodenet reads "
                                   f"histories of at most {MAX_BYTES:,}")
+
+
+def checked_fields(fields):
+    """The fields a history records, in the order of FIELDS; raise unless they are known and include weight.
+
+    Examples
+    --------
+    >>> checked_fields(["grad", "weight"])
+    ('weight', 'grad')
+    >>> checked_fields(["dw"])
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.SettingError: a history always records weight: give fields=('weight', 'dw'), got ('dw',)
+    """
+    names = (fields,) if isinstance(fields, str) else fields
+    try:
+        names = tuple(names)
+    except TypeError:
+        raise SettingError(f"fields must be a list of names from {', '.join(FIELDS)}, got {fields!r}") from None
+    for name in names:
+        if name not in FIELDS:
+            raise UnknownNameError(f"unknown history field {name!r}; known fields: {', '.join(FIELDS)}")
+    if "weight" not in names:
+        raise SettingError(f"a history always records weight: give fields={('weight', *names)!r}, got {names!r}")
+    return tuple(field for field in FIELDS if field in names)
+
+
+def _check_shape(arrays, key, sizes):
+    """Raise FileFormatError unless ``arrays[key]`` has the shape SHAPES gives it with these sizes, and its kind."""
+    expected = tuple(sizes[axis] for axis in SHAPES[key])
+    if arrays[key].shape != expected or arrays[key].dtype.kind not in KINDS[key]:
+        raise FileFormatError(f"the array {key!r} has shape {arrays[key].shape} and type "
+                              f"{arrays[key].dtype}, expected shape {expected} of {KINDS[key]}")
 
 
 def _or_empty(values):

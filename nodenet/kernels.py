@@ -333,7 +333,11 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
             return DIVERGED, s + 1, loss_sum, step_count, size, loss, sample_loss
         step_count += 1
         if step_count % every == 0:
-            h_weight[size], h_dw[size], h_grad[size] = weight, velocity, grad
+            h_weight[size] = weight
+            if h_dw.shape[0]:                   # a field the history does not record has no rows
+                h_dw[size] = velocity
+            if h_grad.shape[0]:
+                h_grad[size] = grad
             h_steps[size], h_loss[size] = step_count, loss
             size += 1
         loss_sum += loss if batch_size == 1 else loss * (stop - start)

@@ -96,9 +96,9 @@ def changes(history, path=None):
     (3, 5)
     """
     _check_history(history)
-    figure, ax = _figure(height=max(3.5, min(9.0, 1.5 + 0.18 * len(history.link_ids or ()))))
     dw = history.array("dw")
     _require(dw.size, "changes")
+    figure, ax = _figure(height=max(3.5, min(9.0, 1.5 + 0.18 * len(history.link_ids or ()))))
     if len(dw) > MAX_COLUMNS:       # each column sums the dw of its share of the steps
         dw = np.add.reduceat(dw, np.linspace(0, len(dw), MAX_COLUMNS + 1).astype(int)[:-1], axis=0)
     limit = float(np.abs(dw).max()) or 1.0

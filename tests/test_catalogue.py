@@ -150,7 +150,7 @@ FILES = [
      nn.FileFormatError, "the array 'steps' has shape (2,) and type <U1"),
     ("history of too many arrays",
      lambda p: history_file(p, lambda a: a.update({f"x{i}": np.zeros(1) for i in range(20)})),
-     nn.FileFormatError, "holds 33 arrays; a nodenet history has 13"),
+     nn.FileFormatError, "holds 34 arrays; a nodenet history has 14"),
     ("history declaring 800 GB", huge_history,
      nn.FileFormatError, "its arrays declare 800,000,"),
     ("unwritable neuron name", lambda p: network_file(p, lambda d: d["neurons"][0].update(name="\ud800")),

@@ -1,6 +1,7 @@
 """The nodenet command: list, run, explain, history, info, and its errors."""
 
 import re
+import shutil
 import subprocess
 import sys
 
@@ -88,6 +89,21 @@ def test_history_prints_a_links_series_equal_to_the_file(mazur_run, capsys):
     np.testing.assert_array_equal(rows[:, 3], history.grads("h1->o1"))
 
 
+def test_history_prints_only_the_fields_a_history_records(mazur_run, tmp_path, capsys):
+    run = tmp_path / "mazur"
+    shutil.copytree(mazur_run, run)
+    with np.load(run / "history.npz") as data:
+        arrays = dict(data)
+    arrays.update(fields=np.array(["weight"]), dw=np.zeros((0, 12)), grad=np.zeros((0, 12)))
+    np.savez(run / "history.npz", **arrays)
+    assert main(["history", str(run), "--link", "h1->o1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    weights = nn.History.load(run / "history.npz").weights("h1->o1").tolist()
+    assert lines[1].split() == ["step", "weight"]
+    assert [line.split() for line in lines[2:]] == [[str(step), repr(w)] for step, w in enumerate(weights, 1)]
+    assert len(weights) == 40
+
+
 def test_history_lists_the_top_links_and_writes_csv_and_plot(mazur_run, tmp_path, capsys):
     csv, plot = tmp_path / "h.csv", tmp_path / "h.png"
     assert main(["history", str(mazur_run), "--top", "3", "--csv", str(csv), "--plot", str(plot)]) == 0
@@ -152,7 +168,6 @@ def test_python_m_nodenet_exits_2_without_a_traceback_and_help_answers(tmp_path)
 ])
 def test_info_and_history_refuse_a_damaged_summary_with_one_line(mazur_run, tmp_path, capsys, damage):
     import json
-    import shutil
     damaged = tmp_path / "damaged"
     shutil.copytree(mazur_run, damaged)
     summary = json.loads((damaged / "summary.json").read_text())

@@ -160,9 +160,10 @@ def test_history_file_with_wrong_shapes(tmp_path):
     np.savez(tmp_path / "zero.npz", **dict(arrays, weight=np.zeros((2, 3)), every=np.array(0)))
     with pytest.raises(nn.FileFormatError, match="every must be a whole number >= 1, got 0"):
         nn.History.load(tmp_path / "zero.npz")
-    np.savez(tmp_path / "v2.npz", **dict(arrays, weight=np.zeros((2, 3)), version=np.array(2)))
-    with pytest.raises(nn.FileFormatError, match="version 2 is not supported"):
-        nn.History.load(tmp_path / "v2.npz")
+    np.savez(tmp_path / "v3.npz", **dict(arrays, weight=np.zeros((2, 3)), version=np.array(3)))
+    with pytest.raises(nn.FileFormatError, match="version 3 is not supported: this nodenet reads "
+                                                 "nodenet-history versions 1, 2"):
+        nn.History.load(tmp_path / "v3.npz")
     with open(tmp_path / "one.npz", "wb") as handle:
         np.save(handle, np.zeros(3))
     with pytest.raises(nn.FileFormatError, match="holds a single array, not an .npz archive"):
@@ -228,3 +229,74 @@ def test_a_large_history_is_written_into_plain_pages():
     net.train(inputs, targets, epochs=1, lr=0.1)
     assert len(net.history) == 200
     assert net.history.weights(net.links[-1]).tolist()[-1] == net.links[-1].weight
+
+
+def test_a_history_of_weights_alone_records_the_same_weights_in_a_third_of_the_memory(tmp_path):
+    for schedule in ("node", "fast"):
+        net, twin = random_dag(4), random_dag(4)
+        twin.history = nn.History(fields=["weight"])
+        inputs, targets = random_samples(net, 4, n=10)
+        for trained in (net, twin):
+            trained.train(inputs, targets, epochs=10, lr=0.02, momentum=0.9, shuffle=False, schedule=schedule)
+        history = twin.history
+        assert history.fields == ("weight",) and len(history) == 100
+        assert history.array("weight").tolist() == net.history.array("weight").tolist()
+        assert history.loss.tolist() == net.history.loss.tolist()
+        assert history.total_moved.tolist() == net.history.total_moved.tolist()
+        recorded = sum(array.nbytes for array in history.buffers()[:3])
+        assert recorded == 8 * len(twin.links) * len(history._steps)
+        assert repr(history) == f"History(100 recorded steps of 100, {len(twin.links)} links, every=1, fields=['weight'])"
+        for field, reader in (("dw", history.dw), ("grad", history.grads)):
+            with pytest.raises(nn.SettingError, match=rf"this history records weight, not {field}: to record it, "
+                                                      r"give the network nn.History\(fields=\('weight', 'dw', 'grad'\)\)"):
+                reader(twin.links[0])
+
+
+def test_a_history_of_weight_and_grad_saves_loads_and_writes_csv_with_those_columns(tmp_path):
+    net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+    net.history = nn.History(fields=("grad", "weight"))
+    net.link("i1", "o1").weight = 1.0
+    net.train([[1.0]], [[0.0]], epochs=2, lr=0.5)
+    net.history.save(tmp_path / "h.npz")
+    with np.load(tmp_path / "h.npz") as data:
+        assert data["fields"].tolist() == ["weight", "grad"] and int(data["version"]) == 2
+        assert data["weight"].shape == (2, 1) and data["dw"].shape == (0, 1) and data["grad"].shape == (2, 1)
+    loaded = nn.History.load(tmp_path / "h.npz")
+    assert loaded.fields == ("weight", "grad")
+    assert loaded.weights("i1->o1").tolist() == [0.5, 0.25] and loaded.grads("i1->o1").tolist() == [1.0, 0.5]
+    loaded.to_csv(tmp_path / "h.csv")
+    assert (tmp_path / "h.csv").read_text() == "step,src,dst,weight,grad,loss\n1,i1,o1,0.5,1.0,0.5\n2,i1,o1,0.25,0.5,0.125\n"
+    net.history = loaded                     # training goes on recording the same fields
+    net.train([[1.0]], [[0.0]], epochs=1, lr=0.5)
+    assert net.history.weights("i1->o1").tolist() == [0.5, 0.25, 0.125] and net.history.fields == ("weight", "grad")
+
+
+def test_a_version_1_history_file_reads_as_all_three_fields(tmp_path):
+    net = nn.layered([1, 1], activation="linear", bias=False, seed=0)
+    net.link("i1", "o1").weight = 1.0
+    net.train([[1.0]], [[0.0]], epochs=2, lr=0.5)
+    net.history.save(tmp_path / "h.npz")
+    with np.load(tmp_path / "h.npz") as data:
+        arrays = {key: data[key] for key in data.files if key != "fields"}
+    np.savez(tmp_path / "v1.npz", **dict(arrays, version=np.array(1)))
+    loaded = nn.History.load(tmp_path / "v1.npz")
+    assert loaded.fields == ("weight", "dw", "grad") and loaded.dw("i1->o1").tolist() == [-0.5, -0.25]
+    np.savez(tmp_path / "v2.npz", **arrays)
+    with pytest.raises(nn.FileFormatError, match="the array fields is missing"):
+        nn.History.load(tmp_path / "v2.npz")
+    np.savez(tmp_path / "rows.npz", **dict(arrays, fields=np.array(["weight"])))
+    with pytest.raises(nn.FileFormatError, match=r"the array 'dw' has shape \(2, 1\) .* expected shape \(0, 1\)"):
+        nn.History.load(tmp_path / "rows.npz")
+    np.savez(tmp_path / "names.npz", **dict(arrays, fields=np.array(["weight", "momentum"])))
+    with pytest.raises(nn.FileFormatError, match="unknown history field 'momentum'"):
+        nn.History.load(tmp_path / "names.npz")
+
+
+@pytest.mark.parametrize("fields, error, message", [
+    (["dw", "grad"], nn.SettingError, r"a history always records weight: give fields=\('weight', 'dw', 'grad'\)"),
+    (["weight", "velocity"], nn.UnknownNameError, "unknown history field 'velocity'; known fields: weight, dw, grad"),
+    (3, nn.SettingError, "fields must be a list of names from weight, dw, grad, got 3"),
+])
+def test_history_fields_are_checked(fields, error, message):
+    with pytest.raises(error, match=message):
+        nn.History(fields=fields)

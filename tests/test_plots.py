@@ -57,6 +57,20 @@ def test_changes_heatmap_bins_long_runs():
     assert np.sum(image) == pytest.approx(net.history.array("dw").sum(), rel=1e-9)
 
 
+def test_changes_of_a_history_without_dw_say_how_to_record_it(tmp_path):
+    import matplotlib.pyplot as plt
+    net = nn.layered([2, 1], seed=0)
+    net.history = nn.History(fields=["weight"])
+    net.train([[0, 1]], [[1]], epochs=3, lr=0.1)
+    open_figures = plt.get_fignums()
+    with pytest.raises(nn.SettingError, match=r"this history records weight, not dw: to record it, give the "
+                                              r"network nn.History\(fields=\('weight', 'dw', 'grad'\)\)"):
+        nn.plots.changes(net.history, tmp_path / "changes.png")
+    assert not (tmp_path / "changes.png").exists() and plt.get_fignums() == open_figures
+    drawn = nn.plots.weights(net.history, links=[net.links[0]]).axes[0].lines[0].get_ydata().tolist()
+    assert drawn[1:] == net.history.weights(net.links[0]).tolist()
+
+
 def test_landscape(trained, tmp_path):
     before = trained.state.snapshot()
     figure = nn.plots.landscape(trained, *XOR, links=[("h1", "o1"), "h2->o1"], path=tmp_path / "land.png",
