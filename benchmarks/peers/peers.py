@@ -169,36 +169,38 @@ def sklearn(sizes, X, Y, batch):
     return {}
 
 
-def nodenet(sizes, X, Y, batch, schedule="auto", every=1):
-    """nodenet, recording every link's weight, dw and grad at every step (or every ``every``-th)."""
+def nodenet(sizes, X, Y, batch, schedule="auto", every=1, fields=("weight", "dw", "grad")):
+    """nodenet, recording every link's weight, dw and grad (or ``fields``) at every step (or every ``every``-th)."""
     import nodenet as nn
     warm = nn.layered(sizes, seed=1)         # loads the compiled kernels, as any earlier training would
     warm.train(X[:2], Y[:2], epochs=1, lr=LR, momentum=MOMENTUM, batch_size=batch, schedule=schedule)
     net = nn.layered(sizes, seed=0)
-    net.history = nn.History(every=every)
+    net.history = nn.History(every=every, fields=fields)
     start = time.perf_counter()
     net.train(X, Y, epochs=1, lr=LR, momentum=MOMENTUM, batch_size=batch, shuffle=False, schedule=schedule)
     seconds = time.perf_counter() - start
     history = net.history
-    recorded = sum(history.array(field).nbytes for field in ("weight", "dw", "grad"))
+    recorded = sum(history.array(field).nbytes for field in history.fields)
     recorded += history.steps.nbytes + history.loss.nbytes
     return {"seconds": seconds, "history_bytes_per_link_step": recorded / (len(net.links) * history.step_count)}
 
 
 def history_alone(sizes, X, Y, batch):
     """No training: only writing weight, dw and grad of every link at every step into fresh memory."""
+    from nodenet.state import unset         # the memory a history is written into
     links = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes, sizes[1:]))
     steps = -(-len(X) // batch)
-    from nodenet.state import unset         # the memory a history is written into
+    start = time.perf_counter()
     row, fields = np.ones(links), [unset((steps, links)) for _ in range(3)]
     for step in range(steps):
         for field in fields:
             field[step] = row
-    return {}
+    return {"seconds": time.perf_counter() - start}
 
 
 PEERS = {"numpy": numpy_loop, "history": history_alone, "python": python_graph, "micrograd": micrograd, "sklearn": sklearn,
          "nodenet": nodenet, "nodenet-node": lambda *args: nodenet(*args, schedule="node"),
+         "nodenet-weights": lambda *args: nodenet(*args, fields=("weight",)),
          "nodenet-unrecorded": lambda *args: nodenet(*args, every=10**9)}
 
 

@@ -5,7 +5,8 @@
 The first run makes a virtual environment beside this file (``.venv``) holding the
 peers, micrograd and scikit-learn, and nodenet from this checkout; ``--python`` uses
 another interpreter that has them. Then ``peers.py`` runs once per peer, net, batch size
-and repetition, in a fresh process each time, and this prints, per row, the median
+and repetition, in a fresh process each time (one round of every row, then the next
+round, so that a slow spell of the machine falls on all rows alike), and this prints, per row, the median
 samples per second, the ratio to the hand-written numpy loop at the same batch size
 (measured in the same run), and what nodenet's history holds per link and step.
 """
@@ -23,10 +24,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 PEERS = ["micrograd", "scikit-learn"]
-ROWS = [(peer, 1) for peer in ("numpy", "nodenet", "nodenet-unrecorded", "history", "nodenet-node", "python",
-                                "micrograd", "sklearn")]
-ROWS += [(peer, 32) for peer in ("numpy", "nodenet", "nodenet-unrecorded", "history", "sklearn")]
+ROWS = [(peer, 1) for peer in ("numpy", "nodenet", "nodenet-weights", "nodenet-unrecorded", "history", "nodenet-node",
+                                "python", "micrograd", "sklearn")]
+ROWS += [(peer, 32) for peer in ("numpy", "nodenet", "nodenet-weights", "nodenet-unrecorded", "history", "sklearn")]
 NAMES = {"numpy": "numpy loop", "nodenet": "nodenet (fast path)", "nodenet-node": "nodenet (node by node)",
+         "nodenet-weights": "nodenet (fast path), history of weights alone",
          "nodenet-unrecorded": "nodenet (fast path), history recording no step",
          "history": "writing the history alone (no training)",
          "python": "plain-Python object graph", "micrograd": "micrograd", "sklearn": "scikit-learn MLPRegressor"}
@@ -43,13 +45,16 @@ def environment():
     return python
 
 
-def measure(python, peer, net, batch, runs):
-    results = []
-    for _ in range(runs):
-        done = subprocess.run([python, HERE / "peers.py", peer, net, str(batch)], capture_output=True, text=True)
-        if done.returncode:
-            sys.exit(f"{peer} on {net} failed:\n{done.stderr}")
-        results.append(json.loads(done.stdout))
+def measure(python, peer, net, batch):
+    """One run of a peer in a fresh process: what peers.py prints."""
+    done = subprocess.run([python, HERE / "peers.py", peer, net, str(batch)], capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"{peer} on {net} failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def summary(results):
+    """The median rate of a row's runs, with what the first run says about the history."""
     rates = [r["samples"] / r["seconds"] for r in results]
     return {"rate": statistics.median(rates), "samples": results[0]["samples"],
             "bytes": results[0].get("history_bytes_per_link_step"), "note": results[0].get("note", "")}
@@ -75,11 +80,14 @@ def main(argv=None):
     print("| net | batch | peer | samples timed | samples/s | vs numpy loop | history B/link/step | note |")
     print("|---|---|---|---|---|---|---|---|")
     for net in ("2-8-8-1", "64-32-10"):
-        reference = {}
+        runs = {row: [] for row in ROWS}
+        for round_ in range(options.runs):
+            print(f"{net}: round {round_ + 1} of {options.runs}", file=sys.stderr, flush=True)
+            for peer, batch in ROWS:
+                runs[peer, batch].append(measure(python, peer, net, batch))
+        reference = {batch: summary(runs["numpy", batch])["rate"] for _, batch in ROWS}
         for peer, batch in ROWS:
-            result = measure(python, peer, net, batch, options.runs)
-            if peer == "numpy":
-                reference[batch] = result["rate"]
+            result = summary(runs[peer, batch])
             history = "" if result["bytes"] is None else f"{result['bytes']:.1f}"
             print(f"| {net} | {batch} | {NAMES[peer]} | {result['samples']} | {result['rate']:,.0f} | "
                   f"{result['rate'] / reference[batch]:.2f}x | {history} | {result['note']} |", flush=True)
