@@ -36,7 +36,7 @@ EXIT_ERROR, EXIT_INTERRUPTED = 2, 130
 WHAT = {  # what each file of a run directory holds
     "summary.json": "scenario, settings, steps, losses, timings, versions",
     "network.json": "the trained network (nodenet.load)",
-    "history.npz": "every link's weight, dw and grad at every step (nodenet.History.load)",
+    "history.npz": "every link's weight (and dw and grad, if recorded) at every recorded step (nodenet.History.load)",
     "animation.gif": "the frames as a GIF", "animation.mp4": "the frames as an MP4 video",
     "player.html": "the frames in a player: open it in a browser", "frames.json": "every frame's numbers",
     "frames/": "one PNG per frame", "loss.png": "the loss per step", "weights.png": "the links that moved most",

@@ -2,7 +2,7 @@
 
     summary.json    scenario, settings, status, steps, losses, timings, library versions
     network.json    the trained network
-    history.npz     every link's weight, dw and grad at every step
+    history.npz     every link's weight (and dw and grad, if recorded) at every recorded step
     animation.gif, animation.mp4, player.html, frames.json, frames/   (as asked)
     loss.png, weights.png, and whatever the scenario's report adds
 

@@ -80,6 +80,25 @@ def test_resuming_an_interrupted_run_gives_the_uninterrupted_run_bit_for_bit(tmp
         assert steps(f"frames.steps-1-{k - 1}.json") == list(range(1, k))
 
 
+def test_a_scenario_whose_network_records_weights_alone_keeps_that_history_when_resumed(tmp_path, interrupt_at):
+    def network(seed):
+        net = nn.layered([2, 3, 1], seed=seed)
+        net.history = nn.History(fields=["weight"])
+        return net
+    whole = nn.Scenario(network, (X, Y), epochs=6, lr=0.5, momentum=0.9, batch_size=2, formats=(), name="w")
+    whole.run(tmp_path / "whole", quiet=True)
+    disarm = interrupt_at(5)
+    assert whole.run(tmp_path / "cut", quiet=True).status == "interrupted at step 5"
+    disarm()
+    resumed = whole.run(quiet=True, resume=tmp_path / "cut")
+    assert resumed.history.fields == ("weight",) and resumed.steps == 18
+    a, b = files_of(tmp_path / "whole"), files_of(tmp_path / "cut")
+    assert a["history.npz"]["fields"].tolist() == b["history.npz"]["fields"].tolist() == ["weight"]
+    for key in ("weight", "dw", "grad", "loss", "steps", "total_moved"):
+        np.testing.assert_array_equal(a["history.npz"][key], b["history.npz"][key])
+    assert a["history.npz"]["weight"].shape == (18, 13) and a["history.npz"]["dw"].shape == (0, 13)
+
+
 def test_a_diverging_run_writes_its_directory_and_the_command_exits_2(tmp_path, capsys):
     file = tmp_path / "boom.py"
     file.write_text('"""Diverges."""\nimport nodenet as nn\n'
