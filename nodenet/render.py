@@ -209,15 +209,14 @@ class FrameArtists:
 
     def _draw_neurons(self, frame):
         outs, deltas = frame.neurons["out"], frame.neurons["delta"]
-        faces = OUT_MAP(Normalize(*self.scene.out_range)(outs))
+        faces = OUT_MAP(_unit(outs, *self.scene.out_range))
         faces[np.array(self.scene.kinds) == "bias"] = to_rgba("#d9d9d9")
         self.neurons.set_facecolor(faces)
         if frame.phase in FORWARD_PHASES:
             self.neurons.set_edgecolor("#404040")
             self.neurons.set_linewidth(1.0)
         else:
-            norm = Normalize(-self.scene.max_delta, self.scene.max_delta)
-            self.neurons.set_edgecolor(DELTA_MAP(norm(deltas)))
+            self.neurons.set_edgecolor(DELTA_MAP(_unit(deltas, -self.scene.max_delta, self.scene.max_delta)))
             self.neurons.set_linewidth(1.0 + 5.0 * np.clip(np.abs(deltas) / self.scene.max_delta, 0, 1))
         focus = frame.focus if isinstance(frame.focus, str) else None
         self.focus.set_visible(focus is not None)
@@ -393,6 +392,17 @@ def network_png(network, size=(480, 360)):
     buffer = io.BytesIO()
     Image.fromarray(Canvas(Scene.of(network, [frame]), size=size).rgb(frame)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def _unit(values, low, high):
+    """``values`` mapped from [low, high] to [0, 1], as ``Normalize(low, high)`` maps them, without masked arrays.
+
+    Examples
+    --------
+    >>> _unit(np.array([0.0, 0.5, 2.0]), 0.0, 1.0).tolist()
+    [0.0, 0.5, 2.0]
+    """
+    return (np.asarray(values, dtype=float) - low) / (high - low)
 
 
 def _scale(values):
