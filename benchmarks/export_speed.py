@@ -55,7 +55,8 @@ def from_scratch(tracer, writer, count):
                 with_labels=len(network.neurons) < 40, font_size=8)
         ax.set_title(frame.caption)
         figure.canvas.draw()
-        writer.write(np.asarray(figure.canvas.buffer_rgba())[:, :, :3])
+        rgb = np.asarray(figure.canvas.buffer_rgba())[:, :, :3]
+        writer.write(writer.encode(rgb) if hasattr(writer, "encode") else rgb)
     writer.close()
     return count / (time.perf_counter() - start)
 

@@ -59,7 +59,9 @@ def register_writer(name):
 
     A writer is made as ``Writer(path, size, fps)``; ``write(rgb)`` takes one frame as an
     (height, width, 3) uint8 array; ``close()`` finishes the file, ``abort()`` removes
-    what is unfinished.
+    what is unfinished. A writer may also have a static method ``encode(rgb)``: it then
+    runs where the frame is drawn (in the drawing processes, side by side, when there
+    are several), and ``write`` takes what it returns.
     """
     def register(cls):
         _formats.register(name, functools.partial(_export_pictures, cls))
@@ -136,16 +138,17 @@ _formats.register("json", _export_json)
 
 
 def _export_pictures(writer_class, tracer, path, *, fps, size, quiet, workers, boundary):
-    drawn = pictures(tracer.frames, Scene.from_tracer(tracer, boundary), size, workers)
+    drawn = pictures(tracer.frames, Scene.from_tracer(tracer, boundary), size, workers,
+                     encode=getattr(writer_class, "encode", None))
     try:
         # the drawing processes start before any writer's process (ffmpeg), so that
         # they hold none of its pipes and it sees the end of its input when aborted
         first = next(drawn)
         writer = writer_class(path, size, fps)
         try:
-            for rgb in progress(itertools.chain([first], drawn), label=f"exporting {path.name}", quiet=quiet,
-                                total=len(tracer.frames)):
-                writer.write(rgb)
+            for picture in progress(itertools.chain([first], drawn), label=f"exporting {path.name}", quiet=quiet,
+                                    total=len(tracer.frames)):
+                writer.write(picture)
         except BaseException:
             drawn.close()
             writer.abort()
@@ -212,9 +215,13 @@ class PngWriter:
             raise FileAccessError(f"cannot make the directory '{path}': {err.strerror}") from err
         self.count = 0
 
-    def write(self, rgb):
+    @staticmethod
+    def encode(rgb):
+        return _png(rgb)
+
+    def write(self, png):
         with atomic_write(self.directory / f"frame_{self.count:05d}.png", "wb") as handle:
-            handle.write(_png(rgb))
+            handle.write(png)
         self.count += 1
 
     def close(self):
@@ -249,9 +256,11 @@ class GifWriter(_FileWriter):
         self.duration = round(1000 / fps)
         self.started = False
 
-    def write(self, rgb):
-        frame = Image.fromarray(rgb).quantize(colors=256, method=Image.Quantize.FASTOCTREE,
-                                              dither=Image.Dither.NONE)
+    @staticmethod
+    def encode(rgb):
+        return Image.fromarray(rgb).quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+
+    def write(self, frame):
         if not self.started:
             header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
             self.handle.write(b"".join(header))
@@ -275,8 +284,12 @@ class HtmlWriter(_FileWriter):
         self.fps = fps
         self.handle.write(player.start("frames"))
 
-    def write(self, rgb):
-        self.handle.write(player.frame("frames", _png(rgb)))
+    @staticmethod
+    def encode(rgb):
+        return _png(rgb)
+
+    def write(self, png):
+        self.handle.write(player.frame("frames", png))
 
     def close(self):
         self.handle.write(player.end("frames", self.fps))

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 import nodenet as nn
+from nodenet.export import PngWriter
 from nodenet.pictures import pictures
 from nodenet.render import Canvas, Scene
 from golden import golden_network
@@ -93,6 +94,10 @@ def test_parallel_drawing_gives_the_same_pictures(long_trace):
     serial = [p.copy() for p in pictures(long_trace.frames, scene, (640, 480), workers=1)]
     parallel = [p.copy() for p in pictures(long_trace.frames, scene, (640, 480), workers=2)]
     assert len(parallel) == 60 and all(np.array_equal(a, b) for a, b in zip(serial, parallel))
+    # a writer's encoding runs in the drawing processes, and gives what it gives here
+    encoded = list(pictures(long_trace.frames, scene, (640, 480), workers=2, encode=PngWriter.encode))
+    assert encoded == [PngWriter.encode(p) for p in serial]
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(encoded[59]))), serial[59])
 
 
 STREAM_SCRIPT = """
