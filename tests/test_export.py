@@ -83,6 +83,15 @@ def test_html_player(golden, tmp_path):
     assert "const fps = 4.0;" in page
 
 
+@pytest.mark.parametrize("shape", [(1, 1, 3), (7, 5, 3), (480, 640, 3)])
+def test_png_encoding_decodes_to_the_same_pixels(shape):
+    picture = np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8)   # every difference wraps
+    picture[:, : shape[1] // 2] = (255, 255, 255)                                     # and runs of one colour
+    with Image.open(io.BytesIO(PngWriter.encode(picture))) as decoded:
+        assert (decoded.format, decoded.mode, decoded.size) == ("PNG", "RGB", (shape[1], shape[0]))
+        assert np.array_equal(np.asarray(decoded), picture)
+
+
 def test_json_export(golden, tmp_path):
     path = golden.export(tmp_path / "frames.json")
     data = json.loads(path.read_text())
