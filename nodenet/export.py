@@ -63,9 +63,7 @@ def register_writer(name):
 
     A writer is made as ``Writer(path, size, fps)``; ``write(rgb)`` takes one frame as an
     (height, width, 3) uint8 array; ``close()`` finishes the file, ``abort()`` removes
-    what is unfinished. A writer may also have a static method ``encode(rgb)``: it then
-    runs where the frame is drawn (in the drawing processes, side by side, when there
-    are several), and ``write`` takes what it returns.
+    what is unfinished.
     """
     def register(cls):
         _formats.register(name, functools.partial(_export_pictures, cls))
@@ -142,17 +140,16 @@ _formats.register("json", _export_json)
 
 
 def _export_pictures(writer_class, tracer, path, *, fps, size, quiet, workers, boundary):
-    drawn = pictures(tracer.frames, Scene.from_tracer(tracer, boundary), size, workers,
-                     encode=getattr(writer_class, "encode", None))
+    drawn = pictures(tracer.frames, Scene.from_tracer(tracer, boundary), size, workers)
     try:
         # the drawing processes start before any writer's process (ffmpeg), so that
         # they hold none of its pipes and it sees the end of its input when aborted
         first = next(drawn)
         writer = writer_class(path, size, fps)
         try:
-            for picture in progress(itertools.chain([first], drawn), label=f"exporting {path.name}", quiet=quiet,
-                                    total=len(tracer.frames)):
-                writer.write(picture)
+            for rgb in progress(itertools.chain([first], drawn), label=f"exporting {path.name}", quiet=quiet,
+                                total=len(tracer.frames)):
+                writer.write(rgb)
         except BaseException:
             drawn.close()
             writer.abort()
@@ -219,13 +216,9 @@ class PngWriter:
             raise FileAccessError(f"cannot make the directory '{path}': {err.strerror}") from err
         self.count = 0
 
-    @staticmethod
-    def encode(rgb):
-        return _png(rgb)
-
-    def write(self, png):
+    def write(self, rgb):
         with atomic_write(self.directory / f"frame_{self.count:05d}.png", "wb") as handle:
-            handle.write(png)
+            handle.write(_png(rgb))
         self.count += 1
 
     def close(self):
@@ -260,11 +253,9 @@ class GifWriter(_FileWriter):
         self.duration = round(1000 / fps)
         self.started = False
 
-    @staticmethod
-    def encode(rgb):
-        return Image.fromarray(rgb).quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-
-    def write(self, frame):
+    def write(self, rgb):
+        frame = Image.fromarray(rgb).quantize(colors=256, method=Image.Quantize.FASTOCTREE,
+                                              dither=Image.Dither.NONE)
         if not self.started:
             header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
             self.handle.write(b"".join(header))
@@ -288,12 +279,8 @@ class HtmlWriter(_FileWriter):
         self.fps = fps
         self.handle.write(player.start("frames"))
 
-    @staticmethod
-    def encode(rgb):
-        return _png(rgb)
-
-    def write(self, png):
-        self.handle.write(player.frame("frames", png))
+    def write(self, rgb):
+        self.handle.write(player.frame("frames", _png(rgb)))
 
     def close(self):
         self.handle.write(player.end("frames", self.fps))
