@@ -23,7 +23,6 @@ Examples
 """
 
 import functools
-import io
 import itertools
 import os
 import struct
@@ -322,6 +321,7 @@ def _png(rgb):
 
     Examples
     --------
+    >>> import io
     >>> picture = np.zeros((2, 3, 3), dtype=np.uint8); picture[1, 2] = (255, 128, 0)
     >>> np.array_equal(np.asarray(Image.open(io.BytesIO(_png(picture)))), picture)
     True
