@@ -181,7 +181,8 @@ class History:
         capacity = max(size, 2 * capacity)
         # rows past the recorded ones are written before they are read; the capacity is
         # read from _steps, so it grows last: cut short, the history only grows again
-        self._fields.update({field: grown(self._fields[field], capacity, zero=False) for field in self.fields})
+        self._fields.update({field: grown(self._fields[field], capacity, zero=False)
+                             for field in self.fields if field in self._fields})     # none before start()
         self._loss = grown(self._loss, capacity, zero=False)
         self._steps = grown(self._steps, capacity, zero=False)
 
@@ -328,6 +329,9 @@ class History:
         for key in SHAPES:
             if key not in FIELDS:
                 _check_shape(arrays, key, sizes)
+        if "weight" not in arrays["fields"].tolist():
+            raise FileFormatError(f"the array 'fields' lists {arrays['fields'].tolist()}, without weight, "
+                                  "which every nodenet history records: not a nodenet history file")
         history = cls(every=int(arrays["every"]), fields=arrays["fields"].tolist())
         for field in FIELDS:                    # a field that is not recorded has no rows
             _check_shape(arrays, field, sizes if field in history.fields else dict(sizes, S=0))

@@ -115,18 +115,25 @@ def unset(shape, dtype=float):
     wherever the system offers them; elsewhere, and for arrays under 1 MiB, it is
     ``np.empty``.
 
+    Raises MemoryError, as ``np.empty`` does, when the system has not that much memory.
+
     Examples
     --------
     >>> rows = unset((1000, 200))
     >>> rows[:] = 1.0
-    >>> rows.shape, float(rows.sum())
-    ((1000, 200), 200000.0)
+    >>> rows.shape, float(rows.sum()), unset(3).shape
+    ((1000, 200), 200000.0, (3,))
     """
     dtype = np.dtype(dtype)
+    shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
     nbytes = math.prod(shape) * dtype.itemsize
     if nbytes < PLAIN_PAGES_FROM or not hasattr(mmap, "MAP_ANONYMOUS"):
         return np.empty(shape, dtype=dtype)
-    pages = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    try:
+        pages = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    except OSError as err:
+        raise MemoryError(f"cannot allocate {nbytes / 2**30:.3g} GiB for an array of shape {shape} "
+                          f"and type {dtype}: {err.strerror}") from None
     return np.frombuffer(pages, dtype=dtype).reshape(shape)
 
 

@@ -290,6 +290,10 @@ def test_a_version_1_history_file_reads_as_all_three_fields(tmp_path):
     np.savez(tmp_path / "names.npz", **dict(arrays, fields=np.array(["weight", "momentum"])))
     with pytest.raises(nn.FileFormatError, match="unknown history field 'momentum'"):
         nn.History.load(tmp_path / "names.npz")
+    np.savez(tmp_path / "noweight.npz", **dict(arrays, fields=np.array(["dw", "grad"]), weight=np.zeros((0, 1))))
+    with pytest.raises(nn.FileFormatError, match=r"the array 'fields' lists \['dw', 'grad'\], without weight, "
+                                                 "which every nodenet history records: not a nodenet history file"):
+        nn.History.load(tmp_path / "noweight.npz")
 
 
 @pytest.mark.parametrize("fields, error, message", [
@@ -300,3 +304,16 @@ def test_a_version_1_history_file_reads_as_all_three_fields(tmp_path):
 def test_history_fields_are_checked(fields, error, message):
     with pytest.raises(error, match=message):
         nn.History(fields=fields)
+
+
+def test_room_reserved_before_the_history_starts_and_memory_that_cannot_be_had():
+    from nodenet.state import unset
+    history = nn.History(fields=["weight", "dw"])
+    history.reserve(5)                                  # nothing to grow yet but the steps and losses
+    net = nn.layered([1, 1], seed=0)
+    net.history = history
+    net.train([[1.0]], [[0.0]], epochs=3, lr=0.5)
+    assert len(net.history) == 3 and net.history.dw("i1->o1").shape == (3,)
+    with pytest.raises(MemoryError, match=r"cannot allocate 7.45e\+05 GiB for an array of shape "
+                                          r"\(10000000, 10000000\) and type float64"):
+        unset((10 ** 7, 10 ** 7))                       # 800 TB: more than any machine here has
