@@ -91,7 +91,7 @@ class History:
         self._size = 0
         self._steps = np.zeros(0, dtype=np.int64)
         self._loss = np.zeros(0)
-        self._fields = {}
+        self._fields = {field: np.zeros((0, 0)) for field in FIELDS}     # a field not recorded keeps 0 rows
 
     def __len__(self):
         return self._size
@@ -181,8 +181,7 @@ class History:
         capacity = max(size, 2 * capacity)
         # rows past the recorded ones are written before they are read; the capacity is
         # read from _steps, so it grows last: cut short, the history only grows again
-        self._fields.update({field: grown(self._fields[field], capacity, zero=False)
-                             for field in self.fields if field in self._fields})     # none before start()
+        self._fields.update({field: grown(self._fields[field], capacity, zero=False) for field in self.fields})
         self._loss = grown(self._loss, capacity, zero=False)
         self._steps = grown(self._steps, capacity, zero=False)
 
@@ -205,7 +204,7 @@ class History:
         if field not in self.fields:
             raise SettingError(f"this history records {', '.join(self.fields)}, not {field}: to record it, "
                                f"give the network nn.History(fields={FIELDS!r}) before training")
-        return self._fields.get(field, np.zeros((0, 0)))[: self._size]
+        return self._fields[field][: self._size]
 
     def weights(self, link):
         """One link's weight after each recorded step; ``link`` is (src, dst), "src->dst" or a Link."""
@@ -278,8 +277,7 @@ class History:
         True
         """
         ids = self.link_ids or []
-        arrays = {field: self._fields.get(field, np.zeros((0, 0)))[: self._size if field in self.fields else 0]
-                  for field in FIELDS}
+        arrays = {field: values[: self._size] for field, values in self._fields.items()}
         arrays.update(
             format=np.array(FORMAT), version=np.array(VERSION), every=np.array(self.every),
             fields=np.array(self.fields, dtype=str),
