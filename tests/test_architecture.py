@@ -12,7 +12,7 @@ TRACING = ["tracer", "explain"]
 DRAWING = ["layout", "boundary", "strokes", "render", "pictures", "export", "plots", "player", "progress"]
 DATA = ["datasets"]
 COMMAND = ["scenario", "rundir", "cli"]          # on top: they may import anything
-LEAVES = ["matplotlib", "PIL", "imageio_ffmpeg", "cli", "scenario", "datasets"] + DRAWING
+LEAVES = ["matplotlib", "PIL", "imageio_ffmpeg", "isal", "cli", "scenario", "datasets"] + DRAWING
 # presentation hooks may import drawing inside themselves, when they are called
 HOOKS = {"_repr_png_", "_repr_html_", "export"}
 
