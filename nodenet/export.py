@@ -42,6 +42,7 @@ from .pictures import pictures
 from .progress import progress
 from .registry import Registry
 from .render import Canvas, Scene
+from .video import yuv420p
 
 __all__ = ["export", "format_of", "formats", "html_player", "register_writer", "SUFFIXES"]
 
@@ -289,19 +290,19 @@ class HtmlWriter(_FileWriter):
 
 @register_writer("mp4")
 class Mp4Writer:
-    """H.264 video through the ffmpeg of imageio-ffmpeg, fed raw frames through a pipe."""
+    """H.264 video through the ffmpeg of imageio-ffmpeg, fed YUV 4:2:0 frames through a pipe."""
 
     def __init__(self, path, size, fps):
         import imageio_ffmpeg
         self.path = Path(path)
         self.temporary = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.mp4")
         self.encoder = imageio_ffmpeg.write_frames(
-            str(self.temporary), size, fps=fps, codec="libx264", pix_fmt_in="rgb24", macro_block_size=2,
+            str(self.temporary), size, fps=fps, codec="libx264", pix_fmt_in="yuv420p", macro_block_size=2,
             ffmpeg_log_level="error", output_params=["-preset", "veryfast", "-x264-params", ENCODING])
         self.encoder.send(None)
 
     def write(self, rgb):
-        self.encoder.send(np.ascontiguousarray(rgb))
+        self.encoder.send(yuv420p(rgb))
 
     def close(self):
         self.encoder.close()
