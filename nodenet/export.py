@@ -39,6 +39,7 @@ from .checks import as_path, check_count, check_fps
 from .errors import FileAccessError, SettingError
 from . import player
 from .pictures import pictures
+from .palette import quantize
 from .progress import progress
 from .registry import Registry
 from .render import Canvas, Scene
@@ -247,7 +248,7 @@ class _FileWriter:
 
 @register_writer("gif")
 class GifWriter(_FileWriter):
-    """An animated GIF, looping, each frame with its own palette, written frame by frame."""
+    """An animated GIF, looping, each frame with its own palette (:mod:`nodenet.palette`), written frame by frame."""
 
     def __init__(self, path, size, fps):
         super().__init__(path, size, fps)
@@ -255,8 +256,9 @@ class GifWriter(_FileWriter):
         self.started = False
 
     def write(self, rgb):
-        frame = Image.fromarray(rgb).quantize(colors=256, method=Image.Quantize.FASTOCTREE,
-                                              dither=Image.Dither.NONE)
+        indices, colours = quantize(rgb)
+        frame = Image.frombuffer("P", indices.shape[::-1], indices, "raw", "P", 0, 1)
+        frame.putpalette(colours.tobytes())
         if not self.started:
             header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
             self.handle.write(b"".join(header))

@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "nodenet"
 CORE = ["errors", "registry", "checks", "atomic", "activations", "losses", "state", "neuron",
         "link", "network", "training", "fastpath", "kernels", "layered", "io", "history", "events"]
 TRACING = ["tracer", "explain"]
-DRAWING = ["layout", "boundary", "strokes", "video", "render", "pictures", "export", "plots", "player", "progress"]
+DRAWING = ["layout", "boundary", "strokes", "video", "palette", "render", "pictures", "export", "plots", "player", "progress"]
 DATA = ["datasets"]
 COMMAND = ["scenario", "rundir", "cli"]          # on top: they may import anything
 LEAVES = ["matplotlib", "PIL", "imageio_ffmpeg", "isal", "cli", "scenario", "datasets"] + DRAWING
