@@ -179,9 +179,21 @@ def test_export_makes_missing_directories(golden, tmp_path):
 
 
 PARALLEL_SCRIPT = """
+import os
 import sys
+from multiprocessing import shared_memory
 import nodenet as nn
 from nodenet import export, render
+
+made = []
+
+class Recorded(shared_memory.SharedMemory):         # keeps the names of the shared memory the export makes
+    def __init__(self, *args, create=False, **kwargs):
+        super().__init__(*args, create=create, **kwargs)
+        if create:
+            made.append(self.name)
+
+shared_memory.SharedMemory = Recorded
 net = nn.layered([2, 3, 1], seed=1)
 tracer = nn.Tracer(net, detail="step")
 net.train([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], epochs=15, lr=0.5, tracer=tracer)
@@ -190,16 +202,21 @@ try:
     tracer.export(sys.argv[1], workers=2, quiet=True)
 except {expected} as err:
     print("stopped:", type(err).__name__, err)
+# before exiting, where Python's resource tracker would remove what is left
+print("made:", *made, file=sys.stderr)
+print("left:", *[name for name in made if os.path.exists("/dev/shm/" + name)], file=sys.stderr)
 """
 
 
 def run_parallel_export(tmp_path, setup, expected):
-    shm_before = set(Path("/dev/shm").iterdir()) if Path("/dev/shm").exists() else set()
+    """Run an export with two workers in its own process; return the result and the shared memory it left behind."""
     script = PARALLEL_SCRIPT.format(setup=textwrap.dedent(setup), expected=expected)
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "anim.mp4")], capture_output=True,
                             text=True, timeout=120)
-    shm_after = set(Path("/dev/shm").iterdir()) if Path("/dev/shm").exists() else set()
-    return result, shm_after - shm_before
+    made = re.search(r"^made:(.*)$", result.stderr, flags=re.MULTILINE).group(1).split()
+    left = re.search(r"^left:(.*)$", result.stderr, flags=re.MULTILINE).group(1).split()
+    assert made, result.stderr                   # the export made some, so the check of what is left can fail
+    return result, set(left)
 
 
 def test_an_interrupted_parallel_mp4_export_stops_and_cleans_up(tmp_path):
