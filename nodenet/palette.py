@@ -34,9 +34,9 @@ BINS = 1 << 16
 def quantize(rgb):
     """``rgb`` ((height, width, 3) uint8) as palette indices (height, width) and the palette (n, 3), n <= 256."""
     rgb = np.ascontiguousarray(rgb)
-    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-        raise ShapeError(f"a picture to quantise must be an (height, width, 3) uint8 array, not {rgb.dtype} "
-                         f"of shape {rgb.shape}")
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8 or rgb.size == 0:
+        raise ShapeError(f"a picture to quantise must be an (height, width, 3) uint8 array of at least one pixel, "
+                         f"not {rgb.dtype} of shape {rgb.shape}")
     height, width, _ = rgb.shape
     keys, bins = np.empty(height * width, np.int32), np.zeros((BINS, 4), np.int64)
     _histogram(rgb, keys, bins)

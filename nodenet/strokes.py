@@ -59,6 +59,7 @@ class Strokes:
             else np.zeros(0)
         self.rectilinear = np.array([bool((np.abs(np.diff(path, axis=0)).min(axis=1) < 1e-4).all())
                                      for path in paths], dtype=bool)
+        self.finite = np.array([bool(np.isfinite(path).all()) for path in paths], dtype=bool)
         self._cover = np.zeros(0)       # each line's coverage of each pixel, back to 0 after the line
         self._touched = np.zeros(0, dtype=np.int64)
 
@@ -66,7 +67,8 @@ class Strokes:
         """Stroke every line, in order, into ``pixels`` ((height, width, 4) uint8, changed in place).
 
         ``widths`` in width units, ``colors`` RGBA in [0, 1]; lines where ``dashed`` is
-        true are dashed. A line of width 0 is not drawn.
+        true are dashed. A line of width 0 is not drawn, nor one whose width, colour or
+        points are not finite numbers.
         """
         widths = np.asarray(widths, dtype=float) * self.scale
         if pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.dtype != np.uint8 or not pixels.flags.c_contiguous:
@@ -79,6 +81,8 @@ class Strokes:
         if dashed is not None:
             dashes[np.asarray(dashed, dtype=bool)] = DASH
         colors = np.asarray(colors, dtype=float).reshape(len(widths), 4)
+        widths = np.where(self.finite & np.isfinite(widths) & np.isfinite(colors).all(axis=1), widths, 0.0)
+        colors = np.clip(np.nan_to_num(colors), 0.0, 1.0)
         rgb = np.rint(colors[:, :3] * 255).astype(np.int32)
         if self._cover.size != pixels.shape[0] * pixels.shape[1]:
             self._cover = np.zeros(pixels.shape[0] * pixels.shape[1])

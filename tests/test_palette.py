@@ -41,7 +41,9 @@ def test_a_frame_gets_256_colours_at_least_as_close_as_pillows_quantiser(golden_
     assert (palette[indices] == frame).all(axis=2).mean() > 0.9        # white and the flat fills stay exact
 
 
-@pytest.mark.parametrize("picture", [np.zeros((4, 4)), np.zeros((4, 4, 4), np.uint8), np.zeros((4, 4, 3))])
+@pytest.mark.parametrize("picture", [np.zeros((4, 4)), np.zeros((4, 4, 4), np.uint8), np.zeros((4, 4, 3)),
+                                     np.zeros((0, 4, 3), np.uint8)])
 def test_other_arrays_are_named(picture):
-    with pytest.raises(ShapeError, match=rf"\(height, width, 3\) uint8 array, not {picture.dtype} of shape"):
+    with pytest.raises(ShapeError, match=rf"\(height, width, 3\) uint8 array of at least one pixel, "
+                                         rf"not {picture.dtype} of shape"):
         quantize(picture)

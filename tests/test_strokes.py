@@ -98,6 +98,14 @@ def test_strokes_look_like_aggs_lines():
     assert (difference.max(axis=2) > 48).mean() < 0.001
 
 
+def test_lines_with_numbers_that_are_not_finite_are_not_drawn():
+    pixels = white(6, 12)
+    strokes = Strokes([[(1, 2), (10, 2)], [(1, 3), (10, 3)], [(1, 4), (10, 4)], [(1, np.nan), (10, 4)]])
+    strokes.draw(pixels, [2.0, np.inf, 2.0, 2.0], [(0, 0, 0, 1), (0, 0, 0, 1), (np.nan, 0, 0, 1), (0, 0, 0, 1)])
+    drawn = (pixels[:, :, 0] < 255).any(axis=1)
+    assert drawn.tolist() == [False, True, True, False, False, False]       # only the first line, rows 1 and 2
+
+
 def test_bad_pixels_or_widths_are_named():
     strokes = Strokes([[(0, 0), (1, 1)]])
     with pytest.raises(ShapeError, match=r"pixels must be a C-contiguous \(height, width, 4\) uint8 array, "
