@@ -178,7 +178,7 @@ def link_looks(scene, frame):
     colors[:, 3] = 0.25 + 0.75 * share
     widths = 0.6 + 5.0 * share
     dw = np.array([abs(frame.changes.get(link, 0.0)) for link in scene.link_ids])
-    moved = dw / dw.max() if dw.max() > 0 else dw
+    moved = dw / dw.max() if dw.max(initial=0.0) > 0 else dw
     glow = np.tile(to_rgba(GLOW), (len(dw), 1))
     glow[:, 3] = 0.2 + 0.6 * moved
     return LinkLooks(colors, widths, glow, np.where(dw > 0, widths + 3 + 8 * moved, 0.0))

@@ -9,8 +9,9 @@ antialiasing) of the polyline: round caps and joins, as matplotlib draws links. 
 falls from 1 to 0 over the pixel at the edge; a line thinner than a pixel is drawn one
 pixel wide and fainter by its width, as Agg's coverage makes it. A dashed line follows
 matplotlib's ``"--"`` pattern (3.7 on, 1.6 off, in line widths), each dash with round
-caps. Pixels are blended over what is there with the line's alpha; each line covers a
-pixel once, even where its segments meet. A line made only of horizontal and vertical
+caps. The picture is taken to be opaque, as Agg's canvas is: each line's colour is
+blended over the pixels' colour with the line's alpha, and the alpha channel is left as
+it is. Each line covers a pixel once, even where its segments meet. A line made only of horizontal and vertical
 segments is snapped to the pixels as Agg snaps it: its points are rounded to the nearest
 pixel edge, and moved on by half a pixel if its width rounds to an odd number of pixels.
 
@@ -60,8 +61,8 @@ class Strokes:
         self.rectilinear = np.array([bool((np.abs(np.diff(path, axis=0)).min(axis=1) < 1e-4).all())
                                      for path in paths], dtype=bool)
         self.finite = np.array([bool(np.isfinite(path).all()) for path in paths], dtype=bool)
-        self._cover = np.zeros(0)       # each line's coverage of each pixel, back to 0 after the line
-        self._touched = np.zeros(0, dtype=np.int64)
+        self._cover = np.zeros(0, dtype=np.float32)     # each line's coverage of each pixel, back to 0 after it
+        self._touched = np.zeros(0, dtype=np.int32)
 
     def draw(self, pixels, widths, colors, dashed=None):
         """Stroke every line, in order, into ``pixels`` ((height, width, 4) uint8, changed in place).
@@ -85,8 +86,8 @@ class Strokes:
         colors = np.clip(np.nan_to_num(colors), 0.0, 1.0)
         rgb = np.rint(colors[:, :3] * 255).astype(np.int32)
         if self._cover.size != pixels.shape[0] * pixels.shape[1]:
-            self._cover = np.zeros(pixels.shape[0] * pixels.shape[1])
-            self._touched = np.zeros(self._cover.size, dtype=np.int64)
+            self._cover = np.zeros(pixels.shape[0] * pixels.shape[1], dtype=np.float32)
+            self._touched = np.zeros(self._cover.size, dtype=np.int32)
         _stroke(pixels.reshape(-1, 4), pixels.shape[1], self.points, self.starts, self.arcs, self.rectilinear, widths, rgb,
                 colors[:, 3], dashes * widths[:, None], self._cover, self._touched)
 
@@ -123,22 +124,21 @@ def _segment(flat, width, ax, ay, bx, by, arc, reach, dash, direct, rgb, alpha, 
     dx, dy = bx - ax, by - ay
     length = np.sqrt(dx * dx + dy * dy)
     ux, uy = (dx / length, dy / length) if length > 0 else (1.0, 0.0)
-    period = dash[0] + dash[1]
-    y0, y1 = max(0, int(np.floor(min(ay, by) - reach))), min(height - 1, int(np.floor(max(ay, by) + reach)))
-    left, right = max(0, int(np.floor(min(ax, bx) - reach))), min(width - 1, int(np.floor(max(ax, bx) + reach)))
+    # the rows and columns within reach, clamped to the picture before they become integers
+    y0, y1 = _within(min(ay, by) - reach, 0, height - 1), _within(max(ay, by) + reach, 0, height - 1)
+    left, right = _within(min(ax, bx) - reach, 0, width - 1), _within(max(ax, bx) + reach, 0, width - 1)
+    if min(ay, by) - reach >= height or max(ay, by) + reach < 0 or min(ax, bx) - reach >= width \
+            or max(ax, bx) + reach < 0:
+        return n
     for y in range(y0, y1 + 1):
         x0, x1 = left, right
         if abs(uy) > 1e-6:        # only the stretch of this row within reach of the line
             centre = ax + dx * (y + 0.5 - ay) / dy
-            x0, x1 = max(left, int(np.floor(centre - reach / abs(uy)))), min(right, int(np.floor(centre + reach / abs(uy))))
+            x0, x1 = _within(centre - reach / abs(uy), left, right + 1), _within(centre + reach / abs(uy), left - 1, right)
         along = (x0 + 0.5 - ax) * ux + (y + 0.5 - ay) * uy
         across = (x0 + 0.5 - ax) * uy - (y + 0.5 - ay) * ux
         for x in range(x0, x1 + 1):
-            beyond = max(-along, along - length, 0.0)
-            if period > 0.0:
-                phase = (arc + min(max(along, 0.0), length)) % period
-                if phase > dash[0]:
-                    beyond = max(beyond, min(phase - dash[0], period - phase))
+            beyond = _beyond(along, length, arc, dash)
             distance = np.sqrt(beyond * beyond + across * across) if beyond > 0.0 else abs(across)
             along += ux
             across += uy
@@ -154,6 +154,35 @@ def _segment(flat, width, ax, ay, bx, by, arc, reach, dash, direct, rgb, alpha, 
                 n += 1
             cover[i] = max(cover[i], coverage)
     return n
+
+
+@njit(cache=True)
+def _within(value, low, high):
+    """``floor(value)`` as an integer, clamped to [low, high] first, so that huge values cannot overflow."""
+    return int(min(max(np.floor(value), low), high))
+
+
+@njit(cache=True)
+def _beyond(along, length, arc, dash):
+    """How far along the line a point at ``along`` on a segment of ``length`` is from the nearest drawn part of it.
+
+    ``arc`` is the segment's start along the whole line; ``dash`` its on and off lengths
+    (0 for a solid line). A segment that lies wholly in a gap is never near.
+    """
+    clamped = min(max(along, 0.0), length)
+    if dash[0] == 0.0:
+        return abs(along - clamped)
+    period = dash[0] + dash[1]
+    phase = (arc + clamped) % period
+    if phase <= dash[0]:
+        return abs(along - clamped)
+    before, after = clamped - (phase - dash[0]), clamped + (period - phase)     # the dash ends around the gap
+    nearest = 1e9
+    if before >= 0.0:
+        nearest = abs(along - before)
+    if after <= length:
+        nearest = min(nearest, abs(along - after))
+    return nearest
 
 
 @njit(cache=True)

@@ -29,10 +29,10 @@ def yuv420p(rgb):
 
     Height and width must be even.
     """
-    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.shape[0] % 2 or rgb.shape[1] % 2:
-        raise ShapeError(f"a video frame must be an (height, width, 3) picture with even sides, not of shape "
-                         f"{rgb.shape}: give the export a size in even numbers of pixels")
+    rgb = np.ascontiguousarray(rgb)
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.shape[0] % 2 or rgb.shape[1] % 2 or rgb.dtype != np.uint8:
+        raise ShapeError(f"a video frame must be an (height, width, 3) uint8 picture with even sides, not "
+                         f"{rgb.dtype} of shape {rgb.shape}: give the export a size in even numbers of pixels")
     height, width = rgb.shape[:2]
     planes = np.empty(height * width * 3 // 2, dtype=np.uint8)
     _convert(rgb, planes)

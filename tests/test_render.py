@@ -43,6 +43,15 @@ def test_the_reference_check_notices_a_change(golden):
     assert (np.abs(picture - reference).max(axis=2) > 48).mean() > 0.002
 
 
+def test_a_network_without_links_is_drawn():
+    net = nn.Network(loss="half_sse")
+    net.add_input("x")
+    net.add_neuron("o", output=True)
+    frame = nn.snapshot(net)
+    picture = Canvas(Scene.of(net, [frame])).rgb(frame)
+    assert picture.shape == (480, 640, 3) and (picture < 128).any()       # its neurons and words
+
+
 def test_golden_layout():
     pos = positions(golden_network())
     assert pos == {"i1": (0.0, 1.0), "i2": (0.0, 0.5), "b1": (0.0, 0.0), "b2": (0.5, 0.0),

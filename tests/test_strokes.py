@@ -98,6 +98,39 @@ def test_strokes_look_like_aggs_lines():
     assert (difference.max(axis=2) > 48).mean() < 0.001
 
 
+def test_huge_coordinates_draw_the_part_in_the_picture():
+    pixels = white(12, 16)
+    strokes = Strokes([[(5, 5), (5, 1e19)], [(-1e30, 2), (1e30, 2)], [(1e30, 8), (2e30, 8)]])
+    strokes.draw(pixels, [2.0, 2.0, 2.0], [(0, 0, 0, 1)] * 3)
+    dark = pixels[:, :, 0] == 0
+    assert dark[5:, 4:6].all() and dark[1:3].all() and not dark[3:5, 6:].any() and not dark[7:9, 7:].any()
+
+
+def agg_and_strokes(path, width_px, shape):
+    """A dashed black line drawn by Agg and by Strokes on white, both as red channels."""
+    height, width = shape
+    figure = Figure(figsize=(width / 100, height / 100), dpi=100)
+    FigureCanvasAgg(figure)
+    ax = figure.add_axes((0, 0, 1, 1), xlim=(0, width), ylim=(height, 0))
+    ax.set_axis_off()
+    ax.add_collection(LineCollection([path], linewidths=[width_px * 72 / 100], colors="k", capstyle="round",
+                                     linestyles="--"))
+    figure.canvas.draw()
+    pixels = white(height, width)
+    Strokes([path], scale=100 / 72).draw(pixels, [width_px * 72 / 100], [(0, 0, 0, 1)], dashed=[True])
+    return np.asarray(figure.canvas.buffer_rgba())[:, :, 0].astype(int), pixels[:, :, 0].astype(int)
+
+
+@pytest.mark.parametrize("path", [
+    [(5.0, 6.3), (46.9, 6.3)],                  # ends 0.5 px before its third dash would start
+    [(5.0, 6.3), (21.5, 6.3), (58.0, 7.5)],     # bends 1.7 px into a gap
+])
+def test_dashes_end_and_bend_as_aggs_do(path):
+    agg, ours = agg_and_strokes(np.array(path), 4.0, (12, 60))
+    assert (agg < 128).sum() > 60
+    assert (np.abs(agg - ours) > 48).sum() == 0
+
+
 def test_lines_with_numbers_that_are_not_finite_are_not_drawn():
     pixels = white(6, 12)
     strokes = Strokes([[(1, 2), (10, 2)], [(1, 3), (10, 3)], [(1, 4), (10, 4)], [(1, np.nan), (10, 4)]])

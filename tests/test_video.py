@@ -50,7 +50,9 @@ def test_planes_match_ffmpegs_conversion(tmp_path):
     assert np.abs(flat_u - ours[48 * 64:48 * 64 + 24 * 32].reshape(24, 32)[7:17, 7:14]).max() <= 1
 
 
-@pytest.mark.parametrize("shape", [(3, 4, 3), (4, 5, 3), (4, 4), (4, 4, 4)])
-def test_odd_sides_or_other_shapes_are_named(shape):
-    with pytest.raises(ShapeError, match=rf"even sides, not of shape \({shape[0]}, {shape[1]}.*size in even numbers"):
-        yuv420p(np.zeros(shape, np.uint8))
+@pytest.mark.parametrize("shape, dtype", [((3, 4, 3), np.uint8), ((4, 5, 3), np.uint8), ((4, 4), np.uint8),
+                                          ((4, 4, 4), np.uint8), ((4, 4, 3), np.int64), ((4, 4, 3), np.float64)])
+def test_odd_sides_other_shapes_or_other_numbers_are_named(shape, dtype):
+    with pytest.raises(ShapeError, match=rf"uint8 picture with even sides, not {np.dtype(dtype)} of shape "
+                                         rf"\({shape[0]}, {shape[1]}.*size in even numbers"):
+        yuv420p(np.zeros(shape, dtype))
