@@ -46,7 +46,8 @@ def network_text(place, change):
 
 
 def history_file(place, change):
-    arrays = dict(np.load(place / "history.npz"))
+    with np.load(place / "history.npz") as data:
+        arrays = dict(data)
     change(arrays)
     np.savez(place / "broken.npz", **arrays)
     return nn.History.load(place / "broken.npz")
@@ -83,7 +84,8 @@ def huge_history(place):
     """A small archive whose weight array declares (10**6, 10**5) floats in its header."""
     import io
     import zipfile
-    arrays = dict(np.load(place / "history.npz"))
+    with np.load(place / "history.npz") as data:
+        arrays = dict(data)
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
                                                   "shape": (10 ** 6, 10 ** 5)})
