@@ -73,24 +73,22 @@ def _median_cut(colours, weights, box_of, palette):
     starts, stops = np.zeros(COLOURS, np.int64), np.zeros(COLOURS, np.int64)
     scores, axes = np.zeros(COLOURS), np.zeros(COLOURS, np.int64)
     stops[0] = colours.shape[0]
-    scores[0], axes[0] = _claim(colours, weights, order, 0, stops[0])
+    middles = np.zeros(COLOURS)
+    scores[0], axes[0], middles[0] = _claim(colours, weights, order, 0, stops[0])
     boxes = 1
     while boxes < COLOURS:
         box = np.argmax(scores[:boxes])
         if scores[box] <= 0.0:
             break                           # every box holds one colour
         start, stop, axis = starts[box], stops[box], axes[box]
-        low, high = 1e9, -1e9
-        for m in range(start, stop):
-            low, high = min(low, colours[order[m], axis]), max(high, colours[order[m], axis])
         cut = start                         # the colours up to the middle of the spread go first
         for m in range(start, stop):
-            if colours[order[m], axis] <= (low + high) / 2:
+            if colours[order[m], axis] <= middles[box]:
                 order[cut], order[m] = order[m], order[cut]
                 cut += 1
         starts[boxes], stops[boxes], stops[box] = cut, stop, cut
-        scores[box], axes[box] = _claim(colours, weights, order, start, cut)
-        scores[boxes], axes[boxes] = _claim(colours, weights, order, cut, stop)
+        scores[box], axes[box], middles[box] = _claim(colours, weights, order, start, cut)
+        scores[boxes], axes[boxes], middles[boxes] = _claim(colours, weights, order, cut, stop)
         boxes += 1
     for box in range(boxes):
         total, r, g, b = 0.0, 0.0, 0.0, 0.0
@@ -105,19 +103,20 @@ def _median_cut(colours, weights, box_of, palette):
 
 @njit(cache=True)
 def _claim(colours, weights, order, start, stop):
-    """A box's claim to be halved (its widest spread times the square root of its weight) and that spread's channel."""
+    """A box's claim to be halved (its widest spread times the square root of its weight), that spread's channel
+    and its middle."""
     if stop - start < 2:
-        return 0.0, 0
-    widest, spread, total = 0, -1.0, 0.0
+        return 0.0, 0, 0.0
+    widest, spread, middle, total = 0, -1.0, 0.0, 0.0
     for axis in range(3):
         low, high = 1e9, -1e9
         for m in range(start, stop):
             low, high = min(low, colours[order[m], axis]), max(high, colours[order[m], axis])
         if high - low > spread:
-            widest, spread = axis, high - low
+            widest, spread, middle = axis, high - low, (low + high) / 2
     for m in range(start, stop):
         total += weights[order[m]]
-    return spread * np.sqrt(total), widest
+    return spread * np.sqrt(total), widest, middle
 
 
 @njit(cache=True)

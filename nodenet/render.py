@@ -44,7 +44,8 @@ from .layout import depths, link_path, positions
 from .strokes import Strokes
 from .tracer import snapshot
 
-__all__ = ["Scene", "FrameText", "frame_text", "LinkLooks", "link_looks", "FrameArtists", "Canvas", "draw_frame", "network_png"]
+__all__ = ["Scene", "FrameText", "frame_text", "LinkLooks", "link_looks", "FrameArtists", "Canvas", "draw_frame",
+           "network_png"]
 
 POSITIVE, NEGATIVE = np.array(to_rgba("#2166ac")), np.array(to_rgba("#b2182b"))
 GLOW, FOCUS = "#ffb000", "#ff6d00"

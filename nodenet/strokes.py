@@ -11,9 +11,10 @@ pixel wide and fainter by its width, as Agg's coverage makes it. A dashed line f
 matplotlib's ``"--"`` pattern (3.7 on, 1.6 off, in line widths), each dash with round
 caps. The picture is taken to be opaque, as Agg's canvas is: each line's colour is
 blended over the pixels' colour with the line's alpha, and the alpha channel is left as
-it is. Each line covers a pixel once, even where its segments meet. A line made only of horizontal and vertical
-segments is snapped to the pixels as Agg snaps it: its points are rounded to the nearest
-pixel edge, and moved on by half a pixel if its width rounds to an odd number of pixels.
+it is. Each line covers a pixel once, even where its segments meet. A line made only of
+horizontal and vertical segments is snapped to the pixels as Agg snaps it: its points
+are rounded to the nearest pixel edge, and moved on by half a pixel if its width rounds
+to an odd number of pixels.
 
 Examples
 --------
@@ -88,8 +89,8 @@ class Strokes:
         if self._cover.size != pixels.shape[0] * pixels.shape[1]:
             self._cover = np.zeros(pixels.shape[0] * pixels.shape[1], dtype=np.float32)
             self._touched = np.zeros(self._cover.size, dtype=np.int32)
-        _stroke(pixels.reshape(-1, 4), pixels.shape[1], self.points, self.starts, self.arcs, self.rectilinear, widths, rgb,
-                colors[:, 3], dashes * widths[:, None], self._cover, self._touched)
+        _stroke(pixels.reshape(-1, 4), pixels.shape[1], self.points, self.starts, self.arcs, self.rectilinear,
+                widths, rgb, colors[:, 3], dashes * widths[:, None], self._cover, self._touched)
 
 
 @njit(cache=True)
@@ -119,22 +120,23 @@ def _stroke(flat, width, points, starts, arcs, rectilinear, widths, rgb, alphas,
 
 @njit(cache=True)
 def _segment(flat, width, ax, ay, bx, by, arc, reach, dash, direct, rgb, alpha, cover, touched, n):
-    """Cover the pixels near the segment a-b; blend them at once if ``direct``. Returns the new count of touched pixels."""
+    """Cover the pixels near segment a-b, or blend them at once if ``direct``; return the count touched so far."""
     height = flat.shape[0] // width
     dx, dy = bx - ax, by - ay
     length = np.sqrt(dx * dx + dy * dy)
     ux, uy = (dx / length, dy / length) if length > 0 else (1.0, 0.0)
+    if min(ay, by) - reach >= height or max(ay, by) + reach < 0 or min(ax, bx) - reach >= width \
+            or max(ax, bx) + reach < 0:
+        return n                    # wholly outside the picture
     # the rows and columns within reach, clamped to the picture before they become integers
     y0, y1 = _within(min(ay, by) - reach, 0, height - 1), _within(max(ay, by) + reach, 0, height - 1)
     left, right = _within(min(ax, bx) - reach, 0, width - 1), _within(max(ax, bx) + reach, 0, width - 1)
-    if min(ay, by) - reach >= height or max(ay, by) + reach < 0 or min(ax, bx) - reach >= width \
-            or max(ax, bx) + reach < 0:
-        return n
     for y in range(y0, y1 + 1):
         x0, x1 = left, right
         if abs(uy) > 1e-6:        # only the stretch of this row within reach of the line
             centre = ax + dx * (y + 0.5 - ay) / dy
-            x0, x1 = _within(centre - reach / abs(uy), left, right + 1), _within(centre + reach / abs(uy), left - 1, right)
+            spread = reach / abs(uy)
+            x0, x1 = _within(centre - spread, left, right + 1), _within(centre + spread, left - 1, right)
         along = (x0 + 0.5 - ax) * ux + (y + 0.5 - ay) * uy
         across = (x0 + 0.5 - ax) * uy - (y + 0.5 - ay) * ux
         for x in range(x0, x1 + 1):
