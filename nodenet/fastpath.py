@@ -12,6 +12,8 @@ scalar activations, each sum in the objects' order, and each loss as numpy adds 
 
 Steps stay whole: a step that diverges is undone and raises DivergenceError as in the
 node-by-node schedule, and Ctrl-C waits until the running group of steps is recorded.
+While the kernels run, a second thread has the system ready the pages the history will
+be written into (:func:`nodenet.state.prefaulted`).
 
 Examples
 --------
@@ -27,6 +29,7 @@ import numpy as np
 
 from .activations import activation as find_activation
 from .losses import loss as find_loss
+from .state import prefaulted
 
 __all__ = ["Plan", "reason", "run_epoch"]
 
@@ -131,14 +134,15 @@ def run_epoch(network, inputs, targets, rows, *, lr, momentum, batch_size):
     if not getattr(run_steps, "signatures", True):
         _run(run_steps, network, plan, settings, 0, 0, 0.0)    # compile or load the kernels, Ctrl-C allowed
     loss_sum = 0.0
-    for first in range(0, steps, group):
-        count = min(group, steps - first)
-        with uninterrupted():           # Ctrl-C waits until the group's steps are recorded or undone
-            history.reserve(count)
-            kept = state.snapshot(), history.mark(), network._last_loss, network._forwarded
-            status, done, loss_sum, loss = _run(run_steps, network, plan, settings, first, count, loss_sum)
-            if status == DIVERGED:
-                _diverged(network, plan, kept, settings, first, done, loss)
+    with prefaulted(history.room(steps)):     # the history's new pages are readied on the side
+        for first in range(0, steps, group):
+            count = min(group, steps - first)
+            with uninterrupted():           # Ctrl-C waits until the group's steps are recorded or undone
+                history.reserve(count)
+                kept = state.snapshot(), history.mark(), network._last_loss, network._forwarded
+                status, done, loss_sum, loss = _run(run_steps, network, plan, settings, first, count, loss_sum)
+                if status == DIVERGED:
+                    _diverged(network, plan, kept, settings, first, done, loss)
     return loss_sum
 
 

@@ -170,6 +170,23 @@ class History:
         fields = self._fields
         return fields["weight"], fields["dw"], fields["grad"], self._steps, self._loss
 
+    def room(self, steps):
+        """The reserved rows the next ``steps`` steps are recorded into: a view of each array of :meth:`buffers`.
+
+        Arrays without rows (fields not recorded) are left out.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], seed=0)
+        >>> net.history = History(every=2, fields=["weight"])
+        >>> net._start_history(); net.history.reserve(10)
+        >>> [array.shape for array in net.history.room(4)]
+        [(2, 2), (2,), (2,)]
+        """
+        stop = min(len(self._steps), self._size + -(-steps // self.every))
+        return [array[self._size:stop] for array in self.buffers() if len(array)]
+
     def recorded(self, step_count, size):
         """Note that ``step_count`` steps have run and the first ``size`` rows of :meth:`buffers` hold records."""
         self.step_count, self._size = step_count, size

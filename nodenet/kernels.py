@@ -278,7 +278,7 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
     return batch_loss / count, sample_loss
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)       # the history's pages may be readied by another thread meanwhile
 def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
               inputs, outputs, output_of, forward, groups, backward, act, down_ptr, down_links, up_ptr, up_links,
               src, dst, loss_code,

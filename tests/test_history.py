@@ -1,7 +1,12 @@
 """Per-link history against an independent record of the same training."""
 
 import csv
+import ctypes
+import mmap
 import os
+import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -229,6 +234,97 @@ def test_a_large_history_is_written_into_plain_pages():
     net.train(inputs, targets, epochs=1, lr=0.1)
     assert len(net.history) == 200
     assert net.history.weights(net.links[-1]).tolist()[-1] == net.links[-1].weight
+
+
+def _supplied(array):
+    """(pages the system has supplied, pages) under ``array``, from mincore(2)."""
+    start = array.ctypes.data - array.ctypes.data % mmap.PAGESIZE
+    length = array.ctypes.data + array.nbytes - start
+    vector = (ctypes.c_ubyte * -(-length // mmap.PAGESIZE))()
+    assert ctypes.CDLL(None).mincore(ctypes.c_void_p(start), ctypes.c_size_t(length), vector) == 0
+    return sum(byte & 1 for byte in vector), len(vector)
+
+
+def _prefault_threads():
+    return [thread for thread in threading.enumerate() if thread.name == "nodenet-prefault"]
+
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pages are supplied ahead on Linux only")
+
+
+@linux
+def test_prefaulted_pages_are_supplied_without_a_value_changing():
+    from nodenet.state import prefaulted, unset
+    rows = unset((512, 1024))                       # 4 MiB of plain pages, none supplied yet
+    assert _supplied(rows) == (0, 1024)
+    rows[:10] = 7.0                                 # the first 20 pages
+    assert _supplied(rows) == (20, 1024)
+    with prefaulted([rows[5:]]):
+        deadline = time.monotonic() + 60            # a bound on waiting, not a measure of speed
+        while _supplied(rows)[0] < 1024 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert _supplied(rows) == (1024, 1024)
+    assert _prefault_threads() == []
+    assert (rows[:10] == 7.0).all() and (rows[10:] == 0.0).all()
+
+
+@linux
+def test_prefaulting_stops_when_the_block_is_left_by_an_exception():
+    from nodenet.state import prefaulted, unset
+    rows = unset((8192, 1024))                      # 64 MiB
+    with pytest.raises(KeyboardInterrupt):
+        with prefaulted([rows]):
+            assert len(_prefault_threads()) == 1
+            raise KeyboardInterrupt
+    assert _prefault_threads() == []
+    assert _supplied(rows)[0] < 16384               # it stopped before the end
+
+
+def test_prefaulting_goes_row_by_row_across_the_arrays_in_page_aligned_chunks():
+    from nodenet.state import _chunks, unset
+    a, b = unset((3, 1 << 17)), unset((3, 1 << 16))     # 3 MiB and 1.5 MiB
+    mib = 1 << 20
+    assert list(_chunks([a, b], mib)) == [(a.ctypes.data, mib), (b.ctypes.data, mib),
+                                          (a.ctypes.data + mib, mib), (b.ctypes.data + mib, mib // 2),
+                                          (a.ctypes.data + 2 * mib, mib)]
+    inside = a.reshape(-1)[3:]                      # starts 24 bytes into a page
+    assert list(_chunks([inside, a[:0]], mib)) == [(a.ctypes.data, mib + 24), (a.ctypes.data + mib, mib + 24),
+                                                   (a.ctypes.data + 2 * mib, mib)]
+
+
+@pytest.mark.parametrize("system", ["supplies", "refuses"])
+def test_training_while_pages_are_prefaulted_gives_the_node_by_node_numbers(monkeypatch, system):
+    from nodenet import state
+    real, calls = state._madvise(), []
+
+    def madvise(start, length, advice):
+        calls.append(advice)
+        return real(start, length, advice) if system == "supplies" else -1
+
+    monkeypatch.setattr(state, "_madvise", lambda: madvise)
+    fast, node = nn.layered([64, 32, 10], seed=0), nn.layered([64, 32, 10], seed=0)
+    X = np.random.default_rng(0).normal(size=(60, 64))      # 60 steps of 3 x 2,410 floats: 2 chunks a field
+    Y = np.random.default_rng(1).uniform(size=(60, 10))
+    for net, schedule in ((fast, "fast"), (node, "node")):
+        net.train(X, Y, epochs=1, lr=0.1, momentum=0.9, shuffle=False, schedule=schedule)
+    assert calls[0] == state.MADV_POPULATE_WRITE and len(calls) == (8 if system == "supplies" else 1)
+    assert _prefault_threads() == []
+    for field in ("weight", "dw", "grad"):
+        assert fast.history.array(field).tolist() == node.history.array(field).tolist()
+    assert fast.history.loss.tolist() == node.history.loss.tolist()
+    assert fast.state.weight.tolist() == node.state.weight.tolist()
+
+
+def test_the_room_ahead_is_the_reserved_rows_not_yet_written():
+    net = nn.layered([2, 2], seed=0)
+    net.train([[1.0, 0.0]] * 3, [[0.0, 1.0]] * 3, epochs=1, lr=0.1)
+    net.history.reserve(20)
+    weight, dw, grad, steps, loss = net.history.buffers()
+    room = net.history.room(30)
+    assert [array.shape for array in room] == [(20, 6), (20, 6), (20, 6), (20,), (20,)]
+    assert all(np.shares_memory(part, whole) for part, whole in zip(room, (weight, dw, grad, steps, loss)))
+    assert room[0].ctypes.data == weight[3:].ctypes.data
+    assert [array.shape[0] for array in net.history.room(7)] == [7] * 5
 
 
 def test_a_history_of_weights_alone_records_the_same_weights_in_a_third_of_the_memory(tmp_path):
