@@ -68,19 +68,18 @@ class Plan:
     """The graph of a network as index arrays, in the orders the node-by-node schedule uses."""
 
     def __init__(self, network):
-        neurons, links = network.neurons, network.links
+        neurons, state = network.neurons, network.state
         index = np.int64
         self.inputs = np.array([n.index for n in network.inputs], dtype=index)
         self.outputs = np.array([n.index for n in network.outputs], dtype=index)
         self.output_of = np.full(len(neurons), -1, dtype=index)
         self.output_of[self.outputs] = np.arange(len(self.outputs))
         self.forward = np.array([n.index for n in network.forward_order if n.computing], dtype=index)
-        self.groups = _groups(self.forward, neurons)
         self.backward = np.array([n.index for n in network.backward_order if n.computing], dtype=index)
-        self.down_ptr, self.down_links = _adjacency(neurons, "downlinks")
-        self.up_ptr, self.up_links = _adjacency(neurons, "uplinks")
-        self.src = np.array([link.src.index for link in links], dtype=index)
-        self.dst = np.array([link.dst.index for link in links], dtype=index)
+        self.src, self.dst = state.src.copy(), state.dst.copy()
+        self.down_ptr, self.down_links = _adjacency(self.dst, len(neurons))
+        self.up_ptr, self.up_links = _adjacency(self.src, len(neurons))
+        self.groups = _groups(self.forward, self.down_ptr, self.down_links, self.src)
 
     @classmethod
     def of(cls, network):
@@ -175,14 +174,15 @@ def _diverged(network, plan, kept, settings, first, done, loss):
     raise error
 
 
-def _groups(forward, neurons):
+def _groups(forward, down_ptr, down_links, src):
     """Cut the forward order into runs of neurons fed by the same sources, in the same order, and not by each other.
 
     Returns the runs' bounds: run g is ``forward[groups[g]:groups[g + 1]]``.
     """
+    feeders_of = np.split(src[down_links], down_ptr[1:-1])
     bounds, members, sources = [0], set(), None
-    for position, index in enumerate(forward):
-        feeders = [link.src.index for link in neurons[index].downlinks]
+    for position, index in enumerate(forward.tolist()):
+        feeders = feeders_of[index].tolist()
         if position and (feeders != sources or members.intersection(feeders)):
             bounds.append(position)
             members = set()
@@ -192,10 +192,11 @@ def _groups(forward, neurons):
     return np.array(bounds, dtype=np.int64)
 
 
-def _adjacency(neurons, side):
-    """Each neuron's links on one side, in the order it holds them: pointers and link indices."""
-    lists = [[link.index for link in getattr(neuron, side)] for neuron in neurons]
-    pointers = np.zeros(len(neurons) + 1, dtype=np.int64)
-    pointers[1:] = np.cumsum([len(links) for links in lists])
-    flat = np.array([index for links in lists for index in links], dtype=np.int64)
-    return pointers, flat
+def _adjacency(ends, count):
+    """The links of each of ``count`` neurons by the neuron at one end: pointers and link indices.
+
+    A neuron holds its links in the order they were made, which is the order of their indices.
+    """
+    pointers = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=count), out=pointers[1:])
+    return pointers, np.argsort(ends, kind="stable")

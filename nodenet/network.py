@@ -151,7 +151,7 @@ class Network:
             weight = self.rng.uniform(-INIT_SCALE, INIT_SCALE)
         weight = as_weight(weight, f"{src} -> {dst}")
         self.history.clear()
-        link = Link(source, target, self.state, self.state.add_link(weight, frozen))
+        link = Link(source, target, self.state, self.state.add_link(source.index, target.index, weight, frozen))
         source.uplinks.append(link)
         target.downlinks.append(link)
         self.links.append(link)

@@ -1,19 +1,20 @@
 """The numbers of a network, kept in flat float64 arrays.
 
 Each neuron owns one slot of ``net``, ``out``, ``error`` and ``delta``; each link one slot
-of ``weight``, ``grad`` and ``velocity`` and a ``frozen`` flag. The objects read and write
-their own slot, so the node-by-node schedule reads like the textbook, while a schedule
-that works on whole arrays runs over the same numbers without copying them.
+of ``weight``, ``grad`` and ``velocity``, a ``frozen`` flag, and the indices of the
+neurons it joins (``src`` and ``dst``). The objects read and write their own slot, so the
+node-by-node schedule reads like the textbook, while a schedule that works on whole
+arrays runs over the same numbers without copying them.
 
 Examples
 --------
 >>> state = State()
 >>> state.add_neuron(), state.add_neuron()
 (0, 1)
->>> state.add_link(weight=0.5, frozen=False)
+>>> state.add_link(0, 1, weight=0.5, frozen=False)
 0
->>> state.weight
-array([0.5])
+>>> state.weight, state.dst
+(array([0.5]), array([1]))
 """
 
 import ctypes
@@ -33,6 +34,8 @@ __all__ = ["State", "Slot", "grown", "prefaulted", "unset"]
 
 NEURON_FIELDS = ("net", "out", "error", "delta")
 LINK_FIELDS = ("weight", "grad", "velocity")
+# what a link keeps besides its numbers: set once, when it is made
+LINK_FLAGS = ("frozen", "src", "dst")
 # unset arrays at least this large come from plain pages (see unset)
 PLAIN_PAGES_FROM = 1 << 20
 # madvise's advice to supply pages now, as a write would, without writing (Linux 5.14 on)
@@ -51,6 +54,7 @@ class State:
         for field in NEURON_FIELDS + LINK_FIELDS:
             setattr(self, "_" + field, np.zeros(0))
         self._frozen = np.zeros(0, dtype=bool)
+        self._src, self._dst = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         self._bind_views()
 
     def add_neuron(self):
@@ -60,14 +64,14 @@ class State:
         self._bind_views()
         return self.n_neurons - 1
 
-    def add_link(self, weight, frozen):
-        """Make room for one more link with this weight; return its index."""
-        self._grow("link", LINK_FIELDS + ("frozen",), self.n_links + 1)
+    def add_link(self, src, dst, weight, frozen):
+        """Make room for one more link, from neuron ``src`` to ``dst``, with this weight; return its index."""
+        self._grow("link", LINK_FIELDS + LINK_FLAGS, self.n_links + 1)
         self.n_links += 1
         self._bind_views()
         index = self.n_links - 1
-        self.weight[index] = weight
-        self.frozen[index] = frozen
+        self.weight[index], self.frozen[index] = weight, frozen
+        self.src[index], self.dst[index] = src, dst
         return index
 
     def snapshot(self):
@@ -90,7 +94,7 @@ class State:
     def _bind_views(self):
         for field in NEURON_FIELDS:
             setattr(self, field, getattr(self, "_" + field)[: self.n_neurons])
-        for field in LINK_FIELDS + ("frozen",):
+        for field in LINK_FIELDS + LINK_FLAGS:
             setattr(self, field, getattr(self, "_" + field)[: self.n_links])
 
 

@@ -314,3 +314,27 @@ def test_the_orders_are_networkxs_lexicographical_topological_orders(seed):
     backward = list(nx.lexicographical_topological_sort(net.graph.reverse(copy=False), key=index.get))
     assert [n.name for n in net.forward_order] == forward
     assert [n.name for n in net.backward_order] == backward
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_plan_lists_each_neurons_links_as_the_objects_hold_them(seed):
+    net = random_dag(seed)
+    first = net.neurons[0]
+    dst = next(n for n in reversed(net.neurons) if n.computing and not net.graph.has_edge(first.name, n.name))
+    net.connect(first.name, dst.name, weight=0.1)       # a link made last, to a neuron made earlier
+    plan = fastpath.Plan.of(net)
+    assert plan.src.tolist() == [link.src.index for link in net.links]
+    assert plan.dst.tolist() == [link.dst.index for link in net.links]
+    for neuron in net.neurons:
+        i = neuron.index
+        down = plan.down_links[plan.down_ptr[i]:plan.down_ptr[i + 1]]
+        up = plan.up_links[plan.up_ptr[i]:plan.up_ptr[i + 1]]
+        assert down.tolist() == [link.index for link in neuron.downlinks]
+        assert up.tolist() == [link.index for link in neuron.uplinks]
+    # a group shares its sources, in order, and feeds none of its own members
+    for g in range(len(plan.groups) - 1):
+        group = [net.neurons[i] for i in plan.forward[plan.groups[g]:plan.groups[g + 1]]]
+        sources = [[link.src for link in neuron.downlinks] for neuron in group]
+        assert all(feeders == sources[0] for feeders in sources)
+        assert not set(group).intersection(sources[0])
+    assert plan.groups[0] == 0 and plan.groups[-1] == len(plan.forward)
