@@ -42,6 +42,10 @@ PLAIN_PAGES_FROM = 1 << 20
 MADV_POPULATE_WRITE = 23
 # the pages asked for in one call, so that a prefault stops soon when asked to
 PREFAULT_CHUNK = 1 << 20
+# prefaulting less than this costs more than it saves: starting a thread and waking the
+# first one again takes 1 to 4 ms on a virtual machine, about the time the system takes
+# to supply 4 MiB as they are written
+PREFAULT_FROM = 16 << 20
 
 
 class State:
@@ -162,18 +166,18 @@ def prefaulted(arrays):
     whatever the two threads do. The thread has ended when the block is left.
 
     Where the system cannot supply pages ahead (before Linux 5.14, or another system),
-    and for less than 1 MiB in all, it does nothing: the pages come as they are written.
+    and for less than 16 MiB in all, it does nothing: the pages come as they are written.
 
     Examples
     --------
-    >>> rows = unset((1000, 200))
-    >>> with prefaulted([rows[:500]]):
+    >>> rows = unset((10000, 400))
+    >>> with prefaulted([rows[:6000]]):
     ...     rows[:] = 1.0
     >>> float(rows.sum())
-    200000.0
+    4000000.0
     """
     madvise = _madvise()
-    if madvise is None or sum(array.nbytes for array in arrays) < PLAIN_PAGES_FROM:
+    if madvise is None or sum(array.nbytes for array in arrays) < PREFAULT_FROM:
         yield
         return
     stop = threading.Event()

@@ -255,15 +255,15 @@ linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pages a
 @linux
 def test_prefaulted_pages_are_supplied_without_a_value_changing():
     from nodenet.state import prefaulted, unset
-    rows = unset((512, 1024))                       # 4 MiB of plain pages, none supplied yet
-    assert _supplied(rows) == (0, 1024)
+    rows = unset((2560, 1024))                      # 20 MiB of plain pages, none supplied yet
+    assert _supplied(rows) == (0, 5120)
     rows[:10] = 7.0                                 # the first 20 pages
-    assert _supplied(rows) == (20, 1024)
+    assert _supplied(rows) == (20, 5120)
     with prefaulted([rows[5:]]):
         deadline = time.monotonic() + 60            # a bound on waiting, not a measure of speed
-        while _supplied(rows)[0] < 1024 and time.monotonic() < deadline:
+        while _supplied(rows)[0] < 5120 and time.monotonic() < deadline:
             time.sleep(0.001)
-        assert _supplied(rows) == (1024, 1024)
+        assert _supplied(rows) == (5120, 5120)
     assert _prefault_threads() == []
     assert (rows[:10] == 7.0).all() and (rows[10:] == 0.0).all()
 
@@ -278,6 +278,21 @@ def test_prefaulting_stops_when_the_block_is_left_by_an_exception():
             raise KeyboardInterrupt
     assert _prefault_threads() == []
     assert _supplied(rows)[0] < 16384               # it stopped before the end
+
+
+def test_too_little_to_prefault_starts_no_thread(monkeypatch):
+    from nodenet import state
+    calls = []
+    monkeypatch.setattr(state, "_madvise", lambda: lambda *args: calls.append(args) or 0)
+    small, large = state.unset((2047, 1024)), state.unset((2048, 1024))     # just under and at 16 MiB
+    with state.prefaulted([small]):
+        assert _prefault_threads() == []
+    assert calls == []
+    with state.prefaulted([large[:1024], large[1024:]]):
+        deadline = time.monotonic() + 60            # a bound on waiting, not a measure of speed
+        while len(calls) < 16 and time.monotonic() < deadline:
+            time.sleep(0.001)
+    assert len(calls) == 16 and _prefault_threads() == []     # 1 MiB at a time
 
 
 def test_prefaulting_goes_row_by_row_across_the_arrays_in_page_aligned_chunks():
@@ -302,6 +317,7 @@ def test_training_while_pages_are_prefaulted_gives_the_node_by_node_numbers(monk
         return real(start, length, advice) if system == "supplies" else -1
 
     monkeypatch.setattr(state, "_madvise", lambda: madvise)
+    monkeypatch.setattr(state, "PREFAULT_FROM", 1 << 20)     # so that 3.5 MB of history is prefaulted
     fast, node = nn.layered([64, 32, 10], seed=0), nn.layered([64, 32, 10], seed=0)
     X = np.random.default_rng(0).normal(size=(60, 64))      # 60 steps of 3 x 2,410 floats: 2 chunks a field
     Y = np.random.default_rng(1).uniform(size=(60, 10))
