@@ -76,7 +76,9 @@ class Plan:
         self.output_of[self.outputs] = np.arange(len(self.outputs))
         self.forward = np.array([n.index for n in network.forward_order if n.computing], dtype=index)
         self.backward = np.array([n.index for n in network.backward_order if n.computing], dtype=index)
-        self.src, self.dst = state.src.copy(), state.dst.copy()
+        # the indices the kernels index with are unsigned, so that numba leaves out its
+        # handling of negative indices, which took a third of the time of the inner loops
+        self.src, self.dst = state.src.astype(np.uint64), state.dst.astype(np.uint64)
         self.down_ptr, self.down_links = _adjacency(self.dst, len(neurons))
         self.up_ptr, self.up_links = _adjacency(self.src, len(neurons))
         self.groups = _groups(self.forward, self.down_ptr, self.down_links, self.src)
@@ -199,4 +201,4 @@ def _adjacency(ends, count):
     """
     pointers = np.zeros(count + 1, dtype=np.int64)
     np.cumsum(np.bincount(ends, minlength=count), out=pointers[1:])
-    return pointers, np.argsort(ends, kind="stable")
+    return pointers, np.argsort(ends, kind="stable").astype(np.uint64)

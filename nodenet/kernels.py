@@ -131,9 +131,9 @@ def loss_error(code, o, t, terms, error):
 @njit(cache=True)
 def _gather(neuron, down_ptr, down_links, src, out, xs):
     """The outs of ``neuron``'s sources, in its downlinks' order, into ``xs``."""
-    p = down_ptr[neuron]
-    for k in range(down_ptr[neuron + 1] - p):
-        xs[k] = out[src[down_links[p + k]]]
+    links = down_links[down_ptr[neuron]:down_ptr[neuron + 1]]
+    for k in range(links.size):
+        xs[k] = out[src[links[k]]]
 
 
 @njit(cache=True)
@@ -148,23 +148,25 @@ def _forward(x, inputs, forward, groups, act, down_ptr, down_links, src, weight,
         _gather(forward[i], down_ptr, down_links, src, out, xs)
         while i + 4 <= stop:
             n0, n1, n2, n3 = forward[i], forward[i + 1], forward[i + 2], forward[i + 3]
-            p0, p1, p2, p3 = down_ptr[n0], down_ptr[n1], down_ptr[n2], down_ptr[n3]
+            fan = down_ptr[n0 + 1] - down_ptr[n0]
+            l0, l1 = down_links[down_ptr[n0]:down_ptr[n0] + fan], down_links[down_ptr[n1]:down_ptr[n1] + fan]
+            l2, l3 = down_links[down_ptr[n2]:down_ptr[n2] + fan], down_links[down_ptr[n3]:down_ptr[n3] + fan]
             s0 = s1 = s2 = s3 = 0.0
-            for k in range(down_ptr[n0 + 1] - p0):
-                s0 += weight[down_links[p0 + k]] * xs[k]
-                s1 += weight[down_links[p1 + k]] * xs[k]
-                s2 += weight[down_links[p2 + k]] * xs[k]
-                s3 += weight[down_links[p3 + k]] * xs[k]
+            for k in range(fan):
+                s0 += weight[l0[k]] * xs[k]
+                s1 += weight[l1[k]] * xs[k]
+                s2 += weight[l2[k]] * xs[k]
+                s3 += weight[l3[k]] * xs[k]
             net[n0], net[n1], net[n2], net[n3] = s0, s1, s2, s3
             out[n0], out[n1] = activation(act[n0], s0), activation(act[n1], s1)
             out[n2], out[n3] = activation(act[n2], s2), activation(act[n3], s3)
             i += 4
         for j in range(i, stop):
             neuron = forward[j]
-            p = down_ptr[neuron]
+            links = down_links[down_ptr[neuron]:down_ptr[neuron + 1]]
             s0 = 0.0
-            for k in range(down_ptr[neuron + 1] - p):
-                s0 += weight[down_links[p + k]] * xs[k]
+            for k in range(links.size):
+                s0 += weight[links[k]] * xs[k]
             net[neuron] = s0
             out[neuron] = activation(act[neuron], s0)
 
@@ -176,9 +178,9 @@ def _grads(forward, groups, down_ptr, down_links, src, out, delta, grad, xs):
         _gather(forward[groups[g]], down_ptr, down_links, src, out, xs)
         for i in range(groups[g], groups[g + 1]):
             neuron = forward[i]
-            d, p = delta[neuron], down_ptr[neuron]
-            for k in range(down_ptr[neuron + 1] - p):
-                grad[down_links[p + k]] = d * xs[k]
+            d, links = delta[neuron], down_links[down_ptr[neuron]:down_ptr[neuron + 1]]
+            for k in range(links.size):
+                grad[links[k]] = d * xs[k]
 
 
 @njit(cache=True)
@@ -189,8 +191,7 @@ def _backward(t, outputs, output_of, backward, act, up_ptr, up_links, dst, loss_
     loss = loss_error(loss_code, o, t, terms, loss_errors)
     for neuron in backward:
         s = 0.0
-        for k in range(up_ptr[neuron], up_ptr[neuron + 1]):
-            link = up_links[k]
+        for link in up_links[up_ptr[neuron]:up_ptr[neuron + 1]]:
             s += weight[link] * delta[dst[link]]
         position = output_of[neuron]
         e = (loss_errors[position] if position >= 0 else 0.0) + s
@@ -220,16 +221,16 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
     acc = np.empty(count)
     for neuron in forward:
         acc[:] = 0.0
-        k, end = down_ptr[neuron], down_ptr[neuron + 1]
-        while k + 4 <= end:                 # four links a pass, each sample's sum still in link order
-            l0, l1, l2, l3 = down_links[k], down_links[k + 1], down_links[k + 2], down_links[k + 3]
+        links, k = down_links[down_ptr[neuron]:down_ptr[neuron + 1]], 0
+        while k + 4 <= links.size:          # four links a pass, each sample's sum still in link order
+            l0, l1, l2, l3 = links[k], links[k + 1], links[k + 2], links[k + 3]
             w0, w1, w2, w3 = weight[l0], weight[l1], weight[l2], weight[l3]
             x0, x1, x2, x3 = OUT[src[l0]], OUT[src[l1]], OUT[src[l2]], OUT[src[l3]]
             for b in range(count):
                 acc[b] = (((acc[b] + w0 * x0[b]) + w1 * x1[b]) + w2 * x2[b]) + w3 * x3[b]
             k += 4
-        for j in range(k, end):
-            w, x = weight[down_links[j]], OUT[src[down_links[j]]]
+        for link in links[k:]:
+            w, x = weight[link], OUT[src[link]]
             for b in range(count):
                 acc[b] += w * x[b]
         for b in range(count):
@@ -245,8 +246,7 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
     for neuron in backward:
         acc = ERROR[neuron]
         acc[:count] = 0.0
-        for k in range(up_ptr[neuron], up_ptr[neuron + 1]):
-            link = up_links[k]
+        for link in up_links[up_ptr[neuron]:up_ptr[neuron + 1]]:
             w, d = weight[link], DELTA[dst[link]]
             for b in range(count):
                 acc[b] += w * d[b]
