@@ -12,8 +12,8 @@ scalar activations, each sum in the objects' order, and each loss as numpy adds 
 
 Steps stay whole: a step that diverges is undone and raises DivergenceError as in the
 node-by-node schedule, and Ctrl-C waits until the running group of steps is recorded.
-While the kernels run, a second thread has the system ready the pages the history will
-be written into (:func:`nodenet.state.prefaulted`).
+While the kernels run an epoch whose history takes 16 MiB or more, a second thread has
+the system ready the pages it will be written into (:func:`nodenet.state.prefaulted`).
 
 Examples
 --------
@@ -76,11 +76,12 @@ class Plan:
         self.output_of[self.outputs] = np.arange(len(self.outputs))
         self.forward = np.array([n.index for n in network.forward_order if n.computing], dtype=index)
         self.backward = np.array([n.index for n in network.backward_order if n.computing], dtype=index)
-        # the indices the kernels index with are unsigned, so that numba leaves out its
-        # handling of negative indices, about a quarter of an online epoch
+        self.down_ptr, self.down_links = _adjacency(state.dst, len(neurons))
+        self.up_ptr, self.up_links = _adjacency(state.src, len(neurons))
+        # the link indices and each link's ends are unsigned, so that numba leaves out its
+        # handling of negative indices where the kernels index with them (about a quarter
+        # of an online epoch)
         self.src, self.dst = state.src.astype(np.uint64), state.dst.astype(np.uint64)
-        self.down_ptr, self.down_links = _adjacency(self.dst, len(neurons))
-        self.up_ptr, self.up_links = _adjacency(self.src, len(neurons))
         self.groups = _groups(self.forward, self.down_ptr, self.down_links, self.src)
 
     @classmethod
@@ -135,11 +136,11 @@ def run_epoch(network, inputs, targets, rows, *, lr, momentum, batch_size):
     if not getattr(run_steps, "signatures", True):
         _run(run_steps, network, plan, settings, 0, 0, 0.0)    # compile or load the kernels, Ctrl-C allowed
     loss_sum = 0.0
+    history.reserve(steps)
     with prefaulted(history.room(steps)):     # the history's new pages are readied on the side
         for first in range(0, steps, group):
             count = min(group, steps - first)
             with uninterrupted():           # Ctrl-C waits until the group's steps are recorded or undone
-                history.reserve(count)
                 kept = state.snapshot(), history.mark(), network._last_loss, network._forwarded
                 status, done, loss_sum, loss = _run(run_steps, network, plan, settings, first, count, loss_sum)
                 if status == DIVERGED:
@@ -197,7 +198,8 @@ def _groups(forward, down_ptr, down_links, src):
 def _adjacency(ends, count):
     """The links of each of ``count`` neurons by the neuron at one end: pointers and link indices.
 
-    A neuron holds its links in the order they were made, which is the order of their indices.
+    ``ends`` are signed (numpy before 2.2.4 counts no unsigned integers). A neuron holds
+    its links in the order they were made, which is the order of their indices.
     """
     pointers = np.zeros(count + 1, dtype=np.int64)
     np.cumsum(np.bincount(ends, minlength=count), out=pointers[1:])

@@ -34,8 +34,8 @@ __all__ = ["State", "Slot", "grown", "prefaulted", "unset"]
 
 NEURON_FIELDS = ("net", "out", "error", "delta")
 LINK_FIELDS = ("weight", "grad", "velocity")
-# what a link keeps besides its numbers: set once, when it is made
-LINK_FLAGS = ("frozen", "src", "dst")
+# what a link is besides its numbers: whether it is frozen, and the neurons it joins
+LINK_TRAITS = ("frozen", "src", "dst")
 # unset arrays at least this large come from plain pages (see unset)
 PLAIN_PAGES_FROM = 1 << 20
 # madvise's advice to supply pages now, as a write would, without writing (Linux 5.14 on)
@@ -70,7 +70,7 @@ class State:
 
     def add_link(self, src, dst, weight, frozen):
         """Make room for one more link, from neuron ``src`` to ``dst``, with this weight; return its index."""
-        self._grow("link", LINK_FIELDS + LINK_FLAGS, self.n_links + 1)
+        self._grow("link", LINK_FIELDS + LINK_TRAITS, self.n_links + 1)
         self.n_links += 1
         self._bind_views()
         index = self.n_links - 1
@@ -98,7 +98,7 @@ class State:
     def _bind_views(self):
         for field in NEURON_FIELDS:
             setattr(self, field, getattr(self, "_" + field)[: self.n_neurons])
-        for field in LINK_FIELDS + LINK_FLAGS:
+        for field in LINK_FIELDS + LINK_TRAITS:
             setattr(self, field, getattr(self, "_" + field)[: self.n_links])
 
 
@@ -161,12 +161,13 @@ def prefaulted(arrays):
     The first write to a page of new memory waits while the system finds and clears the
     page, which makes writing a fresh history several times slower than writing memory
     in use. Training writes the history in the first thread while this thread asks the
-    system for the next pages, chunk by chunk and row by row across the arrays, so the
-    waits fall on the other processor. It never writes: the arrays read the same
+    system for the next pages, 1 MiB of each array in turn, so the waits fall on the
+    other processor. It never writes: the arrays read the same
     whatever the two threads do. The thread has ended when the block is left.
 
     Where the system cannot supply pages ahead (before Linux 5.14, or another system),
-    and for less than 16 MiB in all, it does nothing: the pages come as they are written.
+    where no thread can be started, and for less than 16 MiB in all, it does nothing: the
+    pages come as they are written.
 
     Examples
     --------
@@ -188,7 +189,11 @@ def prefaulted(arrays):
                 return      # asked to stop, or the system cannot: the pages come when written
 
     thread = threading.Thread(target=supply, name="nodenet-prefault", daemon=True)
-    thread.start()
+    try:
+        thread.start()
+    except RuntimeError:        # the system has no thread to spare: go on without
+        yield
+        return
     try:
         yield
     finally:
@@ -198,7 +203,7 @@ def prefaulted(arrays):
 
 @functools.cache
 def _madvise():
-    """The C library's madvise, which releases the GIL while it runs, on Linux; else None."""
+    """The C library's madvise, which releases the GIL while it runs, where it supplies pages ahead; else None."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -207,7 +212,16 @@ def _madvise():
         return None
     madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     madvise.restype = ctypes.c_int
-    return madvise
+    return madvise if _supplies_ahead(madvise) else None
+
+
+def _supplies_ahead(madvise):
+    """Whether ``madvise`` supplies a new page when asked to (Linux 5.14 and later do)."""
+    page = mmap.mmap(-1, mmap.PAGESIZE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    address = ctypes.addressof(ctypes.c_char.from_buffer(page))    # the buffer is let go at once
+    supplied = madvise(address, mmap.PAGESIZE, MADV_POPULATE_WRITE) == 0
+    page.close()
+    return supplied
 
 
 def _chunks(arrays, size):
