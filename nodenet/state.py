@@ -162,8 +162,8 @@ def prefaulted(arrays):
     page, which makes writing a fresh history several times slower than writing memory
     in use. Training writes the history in the first thread while this thread asks the
     system for the next pages, 1 MiB of each array in turn, so the waits fall on the
-    other processor. It never writes: the arrays read the same
-    whatever the two threads do. The thread has ended when the block is left.
+    other processor. It never writes: the arrays read the same whatever the two threads
+    do. The thread has ended when the block is left.
 
     Where the system cannot supply pages ahead (before Linux 5.14, or another system),
     where no thread can be started, and for less than 16 MiB in all, it does nothing: the
@@ -177,28 +177,25 @@ def prefaulted(arrays):
     >>> float(rows.sum())
     4000000.0
     """
-    madvise = _madvise()
-    if madvise is None or sum(array.nbytes for array in arrays) < PREFAULT_FROM:
-        yield
-        return
-    stop = threading.Event()
+    madvise, stop, thread = _madvise(), threading.Event(), None
 
     def supply():
         for start, length in _chunks(arrays, PREFAULT_CHUNK):
             if stop.is_set() or madvise(start, length, MADV_POPULATE_WRITE):
                 return      # asked to stop, or the system cannot: the pages come when written
 
-    thread = threading.Thread(target=supply, name="nodenet-prefault", daemon=True)
-    try:
-        thread.start()
-    except RuntimeError:        # the system has no thread to spare: go on without
-        yield
-        return
+    if madvise is not None and sum(array.nbytes for array in arrays) >= PREFAULT_FROM:
+        thread = threading.Thread(target=supply, name="nodenet-prefault", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:        # the system has no thread to spare: go on without
+            thread = None
     try:
         yield
     finally:
-        stop.set()
-        thread.join()
+        if thread is not None:
+            stop.set()
+            thread.join()
 
 
 @functools.cache
