@@ -85,19 +85,21 @@ def total(values):
         for value in values:
             result += value
         return result
-    r = values[:8].copy()
+    # eight running sums in registers; numpy adds the values into them in blocks of eight
+    r0, r1, r2, r3 = values[0], values[1], values[2], values[3]
+    r4, r5, r6, r7 = values[4], values[5], values[6], values[7]
     i = 8
     while i < n - n % 8:
-        for j in range(8):
-            r[j] += values[i + j]
+        r0, r1, r2, r3 = r0 + values[i], r1 + values[i + 1], r2 + values[i + 2], r3 + values[i + 3]
+        r4, r5, r6, r7 = r4 + values[i + 4], r5 + values[i + 5], r6 + values[i + 6], r7 + values[i + 7]
         i += 8
-    result = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    result = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     for k in range(i, n):
         result += values[k]
     return result
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")     # inlined, a mini-batch's calls hold no references to release
 def loss_error(code, o, t, terms, error):
     """Fill ``terms`` and ``error`` (dE/d(out)) of the loss numbered ``code``; return the loss."""
     n = o.size
@@ -203,7 +205,7 @@ def _backward(t, outputs, output_of, backward, act, up_ptr, up_links, dst, loss_
 @njit(cache=True)
 def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups, backward, act, down_ptr, down_links,
            up_ptr, up_links, src, dst, loss_code, net, out, error, delta, weight, grad, o, terms, loss_errors,
-           NET, OUT, ERROR, DELTA, LOSS_ERRORS, xs, sums):
+           NET, OUT, ERROR, DELTA, LOSS_ERRORS, t, sums, XT):
     """One mini-batch step up to the update: grad = the mean of the samples' grads.
 
     Returns the batch's mean loss and the loss of its last sample.
@@ -216,8 +218,9 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
     for neuron in range(out.size):
         OUT[neuron, :count] = out[neuron]          # bias neurons keep their out
     for b in range(count):
+        sample = rows[start + b]
         for k in range(inputs.size):
-            OUT[inputs[k], b] = X[rows[start + b], k]
+            OUT[inputs[k], b] = X[sample, k]
     acc = np.empty(count)
     for neuron in forward:
         acc[:] = 0.0
@@ -225,9 +228,9 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
         while k + 4 <= links.size:          # four links a pass, each sample's sum still in link order
             l0, l1, l2, l3 = links[k], links[k + 1], links[k + 2], links[k + 3]
             w0, w1, w2, w3 = weight[l0], weight[l1], weight[l2], weight[l3]
-            x0, x1, x2, x3 = OUT[src[l0]], OUT[src[l1]], OUT[src[l2]], OUT[src[l3]]
+            s0, s1, s2, s3 = src[l0], src[l1], src[l2], src[l3]
             for b in range(count):
-                acc[b] = (((acc[b] + w0 * x0[b]) + w1 * x1[b]) + w2 * x2[b]) + w3 * x3[b]
+                acc[b] = (((acc[b] + w0 * OUT[s0, b]) + w1 * OUT[s1, b]) + w2 * OUT[s2, b]) + w3 * OUT[s3, b]
             k += 4
         for link in links[k:]:
             w, x = weight[link], OUT[src[link]]
@@ -238,9 +241,10 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
             OUT[neuron, b] = activation(act[neuron], acc[b])
     batch_loss = sample_loss = 0.0
     for b in range(count):
+        sample = rows[start + b]
         for k in range(outputs.size):
-            o[k] = OUT[outputs[k], b]
-        sample_loss = loss_error(loss_code, o, T[rows[start + b]], terms, loss_errors)
+            o[k], t[k] = OUT[outputs[k], b], T[sample, k]
+        sample_loss = loss_error(loss_code, o, t, terms, loss_errors)
         batch_loss += sample_loss
         LOSS_ERRORS[:, b] = loss_errors
     for neuron in backward:
@@ -254,21 +258,34 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
         for b in range(count):
             acc[b] = (LOSS_ERRORS[position, b] if position >= 0 else 0.0) + acc[b]
             DELTA[neuron, b] = acc[b] * derivative(act[neuron], NET[neuron, b], OUT[neuron, b])
-    # each link's grad sums the samples' terms in order; sample by sample, a group's source
-    # outs are gathered once and the terms of all its links added at once
+    # each link's grad sums the samples' terms in order; a group's source outs are gathered
+    # once, one row per sample, and each neuron adds four samples' terms to all its links a pass
     sums[:] = 0.0
     for g in range(groups.size - 1):
         first = forward[groups[g]]
-        fan = down_ptr[first + 1] - down_ptr[first]
-        for b in range(count):
-            _gather(first, down_ptr, down_links, src, OUT[:, b], xs)
-            for i in range(groups[g], groups[g + 1]):
-                d, p = DELTA[forward[i], b], down_ptr[forward[i]]
-                terms_of = sums[p:p + fan]        # a slice of its own, so that the loop runs on vectors
+        links = down_links[down_ptr[first]:down_ptr[first + 1]]
+        fan = links.size
+        for k in range(fan):
+            x = OUT[src[links[k]]]
+            for b in range(count):
+                XT[b, k] = x[b]
+        for i in range(groups[g], groups[g + 1]):
+            d, p = DELTA[forward[i]], down_ptr[forward[i]]
+            terms_of = sums[p:p + fan]        # a slice of its own, so that the loop runs on vectors
+            b = 0
+            while b + 4 <= count:
+                d0, d1, d2, d3 = d[b], d[b + 1], d[b + 2], d[b + 3]
                 for k in range(fan):
-                    terms_of[k] += d * xs[k]
+                    terms_of[k] = ((((terms_of[k] + d0 * XT[b, k]) + d1 * XT[b + 1, k]) + d2 * XT[b + 2, k])
+                                   + d3 * XT[b + 3, k])
+                b += 4
+            for j in range(b, count):
+                for k in range(fan):
+                    terms_of[k] += d[j] * XT[j, k]
+    for k in range(sums.size):            # on vectors, then put in place
+        sums[k] = sums[k] / count
     for k in range(sums.size):
-        grad[down_links[k]] = sums[k] / count
+        grad[down_links[k]] = sums[k]
     last = count - 1
     for k in range(inputs.size):
         out[inputs[k]] = OUT[inputs[k], last]
@@ -303,6 +320,8 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
     ERROR, DELTA = np.empty((out.size, width)), np.empty((out.size, width))
     LOSS_ERRORS = np.empty((outputs.size, width))
     sums = np.empty(n_links if width else 0)      # each link's grad, in down_links order
+    XT = np.empty((width, out.size))                # a group's sources' outs, one row per sample
+    t = np.empty(outputs.size)
     loss = sample_loss = 0.0
     for s in range(steps):
         start = first + s * batch_size
@@ -317,7 +336,7 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
             loss, sample_loss = _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
                                        backward, act, down_ptr, down_links, up_ptr, up_links, src, dst, loss_code,
                                        net, out, error, delta, weight, grad, o, terms, loss_errors,
-                                       NET, OUT, ERROR, DELTA, LOSS_ERRORS, xs, sums)
+                                       NET, OUT, ERROR, DELTA, LOSS_ERRORS, t, sums, XT)
         # branch-free, so that the processor does several links at once: a frozen link keeps its numbers
         for link in range(n_links):
             dw = -lr * grad[link] + momentum * velocity[link]
