@@ -180,19 +180,22 @@ def _diverged(network, plan, kept, settings, first, done, loss):
 def _groups(forward, down_ptr, down_links, src):
     """Cut the forward order into runs of neurons fed by the same sources, in the same order, and not by each other.
 
-    Returns the runs' bounds: run g is ``forward[groups[g]:groups[g + 1]]``.
+    Returns the runs' bounds: run g is ``forward[groups[g]:groups[g + 1]]``. A run ends
+    where a neuron's sources differ from the one's before it; neurons with the same
+    sources never feed each other, for none feeds itself.
     """
-    feeders_of = np.split(src[down_links], down_ptr[1:-1])
-    bounds, members, sources = [0], set(), None
-    for position, index in enumerate(forward.tolist()):
-        feeders = feeders_of[index].tolist()
-        if position and (feeders != sources or members.intersection(feeders)):
-            bounds.append(position)
-            members = set()
-        members.add(index)
-        sources = feeders
-    bounds.append(len(forward))
-    return np.array(bounds, dtype=np.int64)
+    feeders = src[down_links]                       # each neuron's sources, one neuron after another
+    first, fan = down_ptr[forward], down_ptr[forward + 1] - down_ptr[forward]
+    # compare each neuron's sources with its forerunner's, where both have as many
+    candidates = np.flatnonzero(fan[1:] == fan[:-1]) + 1
+    counts = fan[candidates]
+    pair = np.repeat(np.arange(len(candidates)), counts)
+    offset = np.arange(len(pair)) - np.repeat(np.cumsum(counts) - counts, counts)
+    differ = feeders[first[candidates - 1][pair] + offset] != feeders[first[candidates][pair] + offset]
+    same = np.zeros(len(forward), dtype=bool)
+    same[candidates] = np.bincount(pair, weights=differ, minlength=len(candidates)) == 0
+    same[:1] = False
+    return np.append(np.flatnonzero(~same), len(forward)).astype(np.int64)
 
 
 def _adjacency(ends, count):

@@ -101,7 +101,7 @@ class History:
     def start(self, link_ids, weights):
         """Begin recording links ``link_ids`` whose weights are now ``weights``."""
         self.clear()
-        self.link_ids = [tuple(link_id) for link_id in link_ids]
+        self.link_ids = list(map(tuple, link_ids))
         self.initial = np.array(weights, dtype=float)
         self.total_moved = np.zeros(len(self.link_ids))
         self._fields = {field: np.zeros((0, len(self.link_ids))) for field in FIELDS}

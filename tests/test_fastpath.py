@@ -316,6 +316,35 @@ def test_the_orders_are_networkxs_lexicographical_topological_orders(seed):
     assert [n.name for n in net.backward_order] == backward
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_the_orders_hold_when_neurons_are_added_out_of_order(seed):
+    import networkx as nx
+    rng = np.random.default_rng(seed)
+    rank = rng.permutation(12)                  # neuron j sits at depth rank[j]; they are added by j
+    net = nn.Network(seed=seed)
+    for j in range(12):
+        if rank[j] < 3:
+            net.add_input(f"n{j}")
+        else:
+            net.add_neuron(f"n{j}", output=rank[j] >= 9)
+    for a, b in rng.integers(0, 12, size=(40, 2)):
+        src, dst = (int(a), int(b)) if rank[a] < rank[b] else (int(b), int(a))
+        if rank[dst] >= 3 and rank[src] != rank[dst] and not net.graph.has_edge(f"n{src}", f"n{dst}"):
+            net.connect(f"n{src}", f"n{dst}", weight=0.1)
+    assert any(link.src.index > link.dst.index for link in net.links)     # some run backwards
+    key = {n.name: n.index for n in net.neurons}.get
+    assert [n.name for n in net.forward_order] == list(nx.lexicographical_topological_sort(net.graph, key=key))
+    backward = nx.lexicographical_topological_sort(net.graph.reverse(copy=False), key=key)
+    assert [n.name for n in net.backward_order] == list(backward)
+
+
+def test_a_layer_is_one_group_until_a_skip_link_sets_a_neuron_apart():
+    net = nn.layered([3, 4, 2], seed=0)
+    assert fastpath.Plan.of(net).groups.tolist() == [0, 4, 6]      # the hidden layer, the outputs
+    net.connect("i1", "o2", weight=0.1)
+    assert fastpath.Plan.of(net).groups.tolist() == [0, 4, 5, 6]
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_the_plan_lists_each_neurons_links_as_the_objects_hold_them(seed):
     net = random_dag(seed)
@@ -337,4 +366,7 @@ def test_the_plan_lists_each_neurons_links_as_the_objects_hold_them(seed):
         sources = [[link.src for link in neuron.downlinks] for neuron in group]
         assert all(feeders == sources[0] for feeders in sources)
         assert not set(group).intersection(sources[0])
+        if g:                                   # and no longer run would do
+            before = net.neurons[plan.forward[plan.groups[g] - 1]]
+            assert [link.src for link in before.downlinks] != sources[0]
     assert plan.groups[0] == 0 and plan.groups[-1] == len(plan.forward)
