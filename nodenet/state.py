@@ -42,9 +42,9 @@ PLAIN_PAGES_FROM = 1 << 20
 MADV_POPULATE_WRITE = 23
 # the pages asked for in one call, so that a prefault stops soon when asked to
 PREFAULT_CHUNK = 1 << 20
-# prefaulting less than this costs more than it saves: starting a thread and waking the
-# first one again takes 1 to 4 ms on a virtual machine, about the time the system takes
-# to supply 4 MiB as they are written
+# prefaulting less than this on a second thread costs more than it saves: starting a
+# thread and waking the first one again takes 1 to 4 ms on a virtual machine, about the
+# time the system takes to supply 4 MiB as they are written; less is asked for at once
 PREFAULT_FROM = 16 << 20
 
 
@@ -156,17 +156,19 @@ def unset(shape, dtype=float):
 
 @contextmanager
 def prefaulted(arrays):
-    """While the block runs, a second thread has the system supply the pages under ``arrays``.
+    """Have the system supply the pages under ``arrays`` before the block writes them.
 
     The first write to a page of new memory waits while the system finds and clears the
     page, which makes writing a fresh history several times slower than writing memory
-    in use. Training writes the history in the first thread while this thread asks the
-    system for the next pages, 1 MiB of each array in turn, so the waits fall on the
-    other processor. It never writes: the arrays read the same whatever the two threads
-    do. The thread has ended when the block is left.
+    in use. For 16 MiB or more in all, training writes the history in the first thread
+    while a second thread asks the system for the next pages, 1 MiB of each array in
+    turn, so the waits fall on the other processor; the thread has ended when the block
+    is left. Less is asked for at once, on this thread, before the block runs: a call per
+    MiB costs less than a wait per page. It never writes: the arrays read the same
+    whatever it does.
 
-    Where the system cannot supply pages ahead (before Linux 5.14, or another system),
-    where no thread can be started, and for less than 16 MiB in all, it does nothing: the
+    Where the system cannot supply pages ahead (before Linux 5.14, or another system)
+    it does nothing, and for 16 MiB or more, neither where no thread can be started: the
     pages come as they are written.
 
     Examples
@@ -190,6 +192,8 @@ def prefaulted(arrays):
             thread.start()
         except RuntimeError:        # the system has no thread to spare: go on without
             thread = None
+    elif madvise is not None:
+        supply()
     try:
         yield
     finally:

@@ -269,6 +269,16 @@ def test_prefaulted_pages_are_supplied_without_a_value_changing():
 
 
 @linux
+def test_a_little_is_supplied_before_the_block_runs_without_a_value_changing():
+    from nodenet.state import prefaulted, unset
+    rows = unset((256, 1024))                       # 2 MiB of plain pages, none supplied yet
+    rows[:2] = 7.0
+    with prefaulted([rows[2:]]):
+        assert _supplied(rows) == (512, 512) and _prefault_threads() == []
+    assert (rows[:2] == 7.0).all() and (rows[2:] == 0.0).all()
+
+
+@linux
 def test_prefaulting_stops_when_the_block_is_left_by_an_exception():
     from nodenet.state import prefaulted, unset
     rows = unset((8192, 1024))                      # 64 MiB
@@ -280,14 +290,14 @@ def test_prefaulting_stops_when_the_block_is_left_by_an_exception():
     assert _supplied(rows)[0] < 16384               # it stopped before the end
 
 
-def test_too_little_to_prefault_starts_no_thread(monkeypatch):
+def test_too_little_to_prefault_on_the_side_is_prefaulted_at_once(monkeypatch):
     from nodenet import state
     calls = []
     monkeypatch.setattr(state, "_madvise", lambda: lambda *args: calls.append(args) or 0)
     small, large = state.unset((2047, 1024)), state.unset((2048, 1024))     # just under and at 16 MiB
     with state.prefaulted([small]):
-        assert _prefault_threads() == []
-    assert calls == []
+        assert len(calls) == 16 and _prefault_threads() == []     # asked for here, before the block
+    calls.clear()
     with state.prefaulted([large[:1024], large[1024:]]):
         deadline = time.monotonic() + 60            # a bound on waiting, not a measure of speed
         while len(calls) < 16 and time.monotonic() < deadline:
