@@ -36,13 +36,23 @@ def random_dag(seed, loss=None):
     return net
 
 
-def random_samples(net, seed, n=3):
-    """Inputs and targets for ``net`` that keep every kinked neuron away from its kink."""
+class NoClearSamples(ValueError):
+    """No inputs drawn kept every kinked neuron of a network away from its kink."""
+
+
+def random_samples(net, seed, n=3, tries=200):
+    """Inputs and targets for ``net`` that keep every kinked neuron away from its kink.
+
+    Raises NoClearSamples after ``tries`` draws: in some networks a kinked neuron's net
+    is the same for every input, for it is fed only by neurons that no input moves (the
+    bias, or a relu that never opens).
+    """
     rng = np.random.default_rng(seed + 10_000)
-    while True:
+    for _ in range(tries):
         inputs = rng.normal(0, 1, size=(n, len(net.inputs)))
         if _clear_of_kinks(net, inputs):
             return inputs, _targets(net.loss.name, rng, n, len(net.outputs))
+    raise NoClearSamples(f"no inputs in {tries} draws keep every kinked neuron of this network off its kink")
 
 
 def _output_activation(loss, rng):

@@ -6,11 +6,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
+import pytest
+from hypothesis import HealthCheck, given, reject, settings, strategies as st
 
 import nodenet as nn
 from nodenet.io import from_dict, to_dict
-from dags import random_dag, random_samples
+from dags import NoClearSamples, random_dag, random_samples
 
 
 def quick(examples):
@@ -26,7 +27,10 @@ json_values = st.recursive(
 
 def trained(seed, steps):
     net = random_dag(seed)
-    inputs, targets = random_samples(net, seed, n=3)
+    try:
+        inputs, targets = random_samples(net, seed, n=3)
+    except NoClearSamples:      # 18 of the seeds: a kinked neuron no input moves
+        reject()
     if steps:
         net.train(inputs, targets, epochs=steps, lr=0.05, momentum=0.9)
     return net, inputs, targets
@@ -149,3 +153,9 @@ def test_mutated_summaries_give_info_or_one_error_line(data):
         assert main(["info", str(SUMMARY_DIR)]) in (0, 2)      # never a traceback
     finally:
         (SUMMARY_DIR / "summary.json").write_text(original)
+
+
+def test_a_network_with_no_clear_samples_is_named_instead_of_searched_forever():
+    net = random_dag(1381)              # one of the seeds whose kinked neuron no input moves
+    with pytest.raises(NoClearSamples, match="no inputs in 200 draws"):
+        random_samples(net, 1381)
