@@ -33,9 +33,10 @@ from .state import prefaulted
 
 __all__ = ["Plan", "reason", "run_epoch"]
 
-# a group of steps between which Ctrl-C is taken: about this many link operations, and
-# at most this many steps
-GROUP_WORK = 1 << 21
+# a group of steps between which Ctrl-C is taken: about this many link operations (some
+# 20 ms of online training), and at most this many steps; each group swaps the Ctrl-C
+# handler and copies the state once
+GROUP_WORK = 1 << 23
 GROUP_STEPS = 1 << 15
 
 
