@@ -46,6 +46,9 @@ PREFAULT_CHUNK = 1 << 20
 # thread and waking the first one again takes 1 to 4 ms on a virtual machine, about the
 # time the system takes to supply 4 MiB as they are written; less is asked for at once
 PREFAULT_FROM = 16 << 20
+# and less than this not at all: the calls cost more than the few pages' waits (about
+# 25 µs an epoch against 10 at 79 KiB, the other way round at 630 KiB)
+PREFAULT_AT_ONCE_FROM = 256 << 10
 
 
 class State:
@@ -163,12 +166,15 @@ def prefaulted(arrays):
     in use. For 16 MiB or more in all, training writes the history in the first thread
     while a second thread asks the system for the next pages, 1 MiB of each array in
     turn, so the waits fall on the other processor; the thread has ended when the block
-    is left. Less is asked for at once, on this thread, before the block runs: a call per
-    MiB costs less than a wait per page. It never writes: the arrays read the same
-    whatever it does.
+    is left. From 256 KiB to 16 MiB the pages are asked for at once, on this thread,
+    before the block runs: a call per MiB costs less than a wait per page. Under 256 KiB
+    the calls would cost more than they save.
 
-    Where the system cannot supply pages ahead (before Linux 5.14, or another system)
-    it does nothing, and for 16 MiB or more, neither where no thread can be started: the
+    It never changes a value. Use it on memory, not on a file mapping: pages asked for
+    as if to be written are marked changed.
+
+    It does nothing where the system cannot supply pages ahead (before Linux 5.14, or
+    another system), and for 16 MiB or more where no thread can be started: then the
     pages come as they are written.
 
     Examples
@@ -186,13 +192,14 @@ def prefaulted(arrays):
             if stop.is_set() or madvise(start, length, MADV_POPULATE_WRITE):
                 return      # asked to stop, or the system cannot: the pages come when written
 
-    if madvise is not None and sum(array.nbytes for array in arrays) >= PREFAULT_FROM:
+    size = sum(array.nbytes for array in arrays)
+    if madvise is not None and size >= PREFAULT_FROM:
         thread = threading.Thread(target=supply, name="nodenet-prefault", daemon=True)
         try:
             thread.start()
         except RuntimeError:        # the system has no thread to spare: go on without
             thread = None
-    elif madvise is not None:
+    elif madvise is not None and size >= PREFAULT_AT_ONCE_FROM:
         supply()
     try:
         yield
