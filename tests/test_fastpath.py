@@ -54,6 +54,23 @@ def test_fast_and_node_by_node_agree_over_a_thousand_momentum_steps(seed, batch_
     assert moved.max() > 1e-2
 
 
+@pytest.mark.parametrize("batch_size", [4, 7, 13])
+@pytest.mark.parametrize("seed", range(6))
+def test_mini_batches_give_the_node_by_node_numbers_to_the_bit(seed, batch_size):
+    fast, node, inputs, targets = twins(seed, samples=30)
+    layered = [nn.layered([5, 9, 3], seed=seed) for _ in range(2)]
+    X, Y = np.random.default_rng(seed).normal(size=(30, 5)), np.random.default_rng(seed).uniform(size=(30, 3))
+    for (a, b), (x, y) in (((fast, node), (inputs, targets)), (layered, (X, Y))):
+        losses = [net.train(x, y, epochs=20, lr=0.05, momentum=0.9, batch_size=batch_size, schedule=schedule)
+                  for net, schedule in ((a, "fast"), (b, "node"))]
+        assert losses[0].tolist() == losses[1].tolist()
+        for field in STATE_FIELDS:
+            assert getattr(a.state, field).tolist() == getattr(b.state, field).tolist(), field
+        for field in ("weight", "dw", "grad"):
+            assert a.history.array(field).tolist() == b.history.array(field).tolist(), field
+        assert a.history.loss.tolist() == b.history.loss.tolist()
+
+
 def test_the_wave_order_and_a_thinned_history_agree_too():
     fast, node, inputs, targets = twins(11)
     fast.history, node.history = nn.History(every=3), nn.History(every=3)
