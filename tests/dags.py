@@ -45,7 +45,7 @@ def random_samples(net, seed, n=3, tries=200):
 
     Raises NoClearSamples after ``tries`` draws: in some networks a kinked neuron's net
     is the same for every input, for it is fed only by neurons that no input moves (the
-    bias, or a relu that never opens).
+    bias, or a relu that never opens), or it is off its kink for very few inputs.
     """
     rng = np.random.default_rng(seed + 10_000)
     for _ in range(tries):

@@ -29,7 +29,7 @@ def trained(seed, steps):
     net = random_dag(seed)
     try:
         inputs, targets = random_samples(net, seed, n=3)
-    except NoClearSamples:      # 18 of the seeds: a kinked neuron no input moves
+    except NoClearSamples:      # 18 of the seeds: a kinked neuron that no input (17) or few (1) move
         reject()
     if steps:
         net.train(inputs, targets, epochs=steps, lr=0.05, momentum=0.9)
