@@ -78,11 +78,12 @@ class Plan:
         self.output_of[self.outputs] = np.arange(len(self.outputs))
         self.forward = np.array([n.index for n in network.forward_order if n.computing], dtype=index)
         self.backward = np.array([n.index for n in network.backward_order if n.computing], dtype=index)
-        self.down_ptr, self.down_links = _adjacency(state.dst, len(neurons))
-        self.up_ptr, self.up_links = _adjacency(state.src, len(neurons))
+        self.down_ptr, down_links = state.links_by("dst")
+        self.up_ptr, up_links = state.links_by("src")
         # the link indices and each link's ends are unsigned, so that numba leaves out its
         # handling of negative indices where the kernels index with them (about a quarter
         # of an online epoch)
+        self.down_links, self.up_links = down_links.astype(np.uint64), up_links.astype(np.uint64)
         self.src, self.dst = state.src.astype(np.uint64), state.dst.astype(np.uint64)
         self.groups = _groups(self.forward, self.down_ptr, self.down_links, self.src)
 
@@ -199,13 +200,3 @@ def _groups(forward, down_ptr, down_links, src):
     same[:1] = False
     return np.append(np.flatnonzero(~same), len(forward)).astype(np.int64)
 
-
-def _adjacency(ends, count):
-    """The links of each of ``count`` neurons by the neuron at one end: pointers and link indices.
-
-    ``ends`` are signed (numpy before 2.2.4 counts no unsigned integers). A neuron holds
-    its links in the order they were made, which is the order of their indices.
-    """
-    pointers = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(np.bincount(ends, minlength=count), out=pointers[1:])
-    return pointers, np.argsort(ends, kind="stable").astype(np.uint64)

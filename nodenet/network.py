@@ -224,16 +224,14 @@ class Network:
     def forward_order(self):
         """All neurons in topological order, ties broken by the order they were added."""
         if self._forward_order is None:
-            self._forward_order = [self.neurons[i] for i in _topological(len(self.neurons), self.state.src,
-                                                                         self.state.dst)]
+            self._forward_order = [self.neurons[i] for i in _topological(self.state, "src", "dst")]
         return self._forward_order
 
     @property
     def backward_order(self):
         """All neurons in reverse topological order: every neuron after its uplinks' ends."""
         if self._backward_order is None:
-            self._backward_order = [self.neurons[i] for i in _topological(len(self.neurons), self.state.dst,
-                                                                          self.state.src)]
+            self._backward_order = [self.neurons[i] for i in _topological(self.state, "dst", "src")]
         return self._backward_order
 
     def validate(self):
@@ -580,8 +578,8 @@ class Network:
         return [neuron.name for neuron in neurons]
 
 
-def _topological(count, before, after):
-    """Kahn's order of neurons ``0 .. count - 1``: each after every neuron linked to it from ``before`` to ``after``.
+def _topological(state, before, after):
+    """Kahn's order of the neurons of ``state``: each after all linked to it, links read ``before`` to ``after``.
 
     Of the neurons that are ready, the one added first goes first, as in networkx's
     ``lexicographical_topological_sort`` keyed by the order of adding (the tests hold the
@@ -590,12 +588,12 @@ def _topological(count, before, after):
     layer, that order is the order of adding: each neuron is ready once all before it
     are done, and none before it is left.
     """
-    if (before < after).all():
+    count, ends = state.n_neurons, getattr(state, after)
+    if (getattr(state, before) < ends).all():
         return range(count)
-    waiting = np.bincount(after, minlength=count).tolist()
-    pointers = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(np.bincount(before, minlength=count), out=pointers[1:])
-    pointers, nexts = pointers.tolist(), after[np.argsort(before, kind="stable")].tolist()
+    waiting = np.bincount(ends, minlength=count).tolist()
+    pointers, links = state.links_by(before)
+    pointers, nexts = pointers.tolist(), ends[links].tolist()
     ready = [neuron for neuron in range(count) if not waiting[neuron]]     # sorted, so a heap
     order = []
     while ready:

@@ -81,6 +81,25 @@ class State:
         self.src[index], self.dst[index] = src, dst
         return index
 
+    def links_by(self, end):
+        """Each neuron's links, by the neuron at their ``end`` ("src" or "dst"): pointers and link indices.
+
+        Neuron n's links are ``links[pointers[n]:pointers[n + 1]]``, in the order they were
+        made, which is the order the neuron holds them in.
+
+        Examples
+        --------
+        >>> state = State()
+        >>> neurons = [state.add_neuron() for _ in range(3)]
+        >>> links = state.add_link(0, 2, 0.5, False), state.add_link(1, 2, 0.5, False)
+        >>> [array.tolist() for array in state.links_by("dst")]
+        [[0, 0, 0, 2], [0, 1]]
+        """
+        ends = getattr(self, end)           # signed: numpy before 2.2.4 counts no unsigned integers
+        pointers = np.zeros(self.n_neurons + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ends, minlength=self.n_neurons), out=pointers[1:])
+        return pointers, np.argsort(ends, kind="stable")
+
     def snapshot(self):
         """Return a copy of every array, for :meth:`restore`."""
         return {field: getattr(self, field).copy() for field in NEURON_FIELDS + LINK_FIELDS + ("frozen",)}
