@@ -199,4 +199,3 @@ def _groups(forward, down_ptr, down_links, src):
     same[candidates] = np.bincount(pair, weights=differ, minlength=len(candidates)) == 0
     same[:1] = False
     return np.append(np.flatnonzero(~same), len(forward)).astype(np.int64)
-
