@@ -12,9 +12,9 @@ scalar activations, each sum in the objects' order, and each loss as numpy adds 
 
 Steps stay whole: a step that diverges is undone and raises DivergenceError as in the
 node-by-node schedule, and Ctrl-C waits until the running group of steps is recorded.
-The pages an epoch's history will be written into are asked for ahead: by a second
-thread while the kernels run, when they take 16 MiB or more, else at once before the
-epoch (:func:`nodenet.state.prefaulted`).
+:func:`nodenet.training.train` asks for the pages the history will be written into
+ahead, up to 256 MiB of epochs at a time: by a second thread while the kernels run, when
+they take 16 MiB or more, else at once (:func:`nodenet.state.prefaulted`).
 
 Examples
 --------
@@ -30,7 +30,6 @@ import numpy as np
 
 from .activations import activation as find_activation
 from .losses import loss as find_loss
-from .state import prefaulted
 
 __all__ = ["Plan", "reason", "run_epoch"]
 
@@ -140,14 +139,13 @@ def run_epoch(network, inputs, targets, rows, *, lr, momentum, batch_size):
         _run(run_steps, network, plan, settings, 0, 0, 0.0)    # compile or load the kernels, Ctrl-C allowed
     loss_sum = 0.0
     history.reserve(steps)
-    with prefaulted(history.room(steps)):     # the history's new pages are asked for ahead
-        for first in range(0, steps, group):
-            count = min(group, steps - first)
-            with uninterrupted():           # Ctrl-C waits until the group's steps are recorded or undone
-                kept = state.snapshot(), history.mark(), network._last_loss, network._forwarded
-                status, done, loss_sum, loss = _run(run_steps, network, plan, settings, first, count, loss_sum)
-                if status == DIVERGED:
-                    _diverged(network, plan, kept, settings, first, done, loss)
+    for first in range(0, steps, group):
+        count = min(group, steps - first)
+        with uninterrupted():           # Ctrl-C waits until the group's steps are recorded or undone
+            kept = state.snapshot(), history.mark(), network._last_loss, network._forwarded
+            status, done, loss_sum, loss = _run(run_steps, network, plan, settings, first, count, loss_sum)
+            if status == DIVERGED:
+                _diverged(network, plan, kept, settings, first, done, loss)
     return loss_sum
 
 

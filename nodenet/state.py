@@ -49,6 +49,10 @@ PREFAULT_FROM = 16 << 20
 # and less than this not at all: the calls cost more than the few pages' waits (about
 # 25 µs an epoch against 10 at 79 KiB, the other way round at 630 KiB)
 PREFAULT_AT_ONCE_FROM = 256 << 10
+# train() asks for the pages of as many epochs' history at once as take this much (or of
+# one epoch, if it takes more): enough that small epochs share one thread, little enough
+# that a run which stops early holds few pages it never wrote
+PREFAULT_AHEAD = 256 << 20
 
 
 class State:

@@ -30,6 +30,7 @@ import numpy as np
 from . import fastpath
 from .checks import MAX_RESERVE, as_vector, check_choice, check_count, check_rates
 from .errors import DivergenceError, SettingError
+from .state import PREFAULT_AHEAD, prefaulted
 
 __all__ = ["ORDERS", "step", "batch_step", "train", "guarded", "check_finite", "check_order", "steps_per_epoch",
            "epoch_rows", "epoch_losses", "uninterrupted", "divergence", "SCHEDULES"]
@@ -152,8 +153,27 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
     network.history.reserve(min(epochs * steps, MAX_RESERVE))
     with tracer if tracer is not None else contextlib.nullcontext():
         fast = _fast(network, schedule)
-        return np.array([_epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order,
-                                skip if epoch == 0 else 0, fast) for epoch in range(epochs)])
+        span = _epochs_ahead(network.history, steps) if fast else epochs
+        losses = []
+        for first in range(0, epochs, span):
+            count = min(span, epochs - first)
+            ahead = count * steps - (skip if first == 0 else 0)
+            with prefaulted(_reserved_room(network.history, ahead) if fast else []):
+                losses += [_epoch(network, inputs, targets, lr, momentum, batch_size, shuffle, order,
+                                  skip if epoch == 0 else 0, fast) for epoch in range(first, first + count)]
+        return np.array(losses)
+
+
+def _epochs_ahead(history, steps):
+    """The epochs whose history pages the fast path asks for in one go: as many as fit in PREFAULT_AHEAD bytes, or one."""
+    epoch_bytes = sum(array.nbytes for array in history.room(steps))
+    return max(1, PREFAULT_AHEAD // max(1, epoch_bytes))
+
+
+def _reserved_room(history, steps):
+    """Reserve the rows of the next ``steps`` steps, then return them: pages are asked for only in reserved rows."""
+    history.reserve(steps)
+    return history.room(steps)
 
 
 def _fast(network, schedule):

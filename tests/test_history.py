@@ -331,16 +331,24 @@ def test_prefaulting_is_used_only_where_the_system_supplies_pages_ahead(monkeypa
     assert (rows == 2.0).all()
 
 
-def test_the_epochs_rows_are_reserved_before_they_are_prefaulted(monkeypatch):
-    from nodenet import fastpath, training
-    rooms, real = [], fastpath.prefaulted
+def _rooms_asked_for(monkeypatch):
+    """The arrays each prefaulted() block of train() is given, as train() calls it."""
+    from nodenet import training
+    rooms, real = [], training.prefaulted
 
     def prefaulted(arrays):
         rooms.append(arrays)
         return real(arrays)
 
-    monkeypatch.setattr(fastpath, "prefaulted", prefaulted)
+    monkeypatch.setattr(training, "prefaulted", prefaulted)
+    return rooms
+
+
+def test_the_epochs_rows_are_reserved_before_they_are_prefaulted(monkeypatch):
+    from nodenet import training
+    rooms = _rooms_asked_for(monkeypatch)
     monkeypatch.setattr(training, "MAX_RESERVE", 10)      # train() reserves 10 steps of the 120
+    monkeypatch.setattr(training, "PREFAULT_AHEAD", 1)    # one epoch at a time
     net = nn.layered([2, 2], seed=0)
     net.history = nn.History(fields=["weight"])
     net.train(np.eye(2).repeat(30, axis=0), np.eye(2).repeat(30, axis=0), epochs=2, lr=0.1, shuffle=False)
@@ -348,6 +356,37 @@ def test_the_epochs_rows_are_reserved_before_they_are_prefaulted(monkeypatch):
     weight, _, _, steps, loss = net.history.buffers()
     assert all(np.shares_memory(part, whole) for part, whole in zip(rooms[1], (weight, steps, loss)))
     assert rooms[1][0].ctypes.data == weight[60:].ctypes.data
+
+
+@pytest.mark.parametrize("epochs_ahead, spans", [(0.99, [1] * 5), (1, [1] * 5), (2.5, [2, 2, 1]), (5, [5]),
+                                                 (None, [5])])
+def test_train_asks_for_the_pages_of_as_many_epochs_as_fit_ahead(monkeypatch, epochs_ahead, spans):
+    from nodenet import training
+    rooms = _rooms_asked_for(monkeypatch)
+    epoch_bytes = 60 * (6 * 8 + 8 + 8)         # 60 steps of 6 weights, the step's number and its loss
+    if epochs_ahead is not None:                # else the default, 256 MiB, which holds all five
+        monkeypatch.setattr(training, "PREFAULT_AHEAD", int(epochs_ahead * epoch_bytes))
+    net, twin = nn.layered([2, 2], seed=0), nn.layered([2, 2], seed=0)
+    for each in (net, twin):
+        each.history = nn.History(fields=["weight"])
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    net.train(X, X, epochs=5, lr=0.1, momentum=0.9)
+    assert [len(room[0]) for room in rooms] == [60 * span for span in spans]
+    assert [sum(array.nbytes for array in room) for room in rooms] == [epoch_bytes * span for span in spans]
+    weight = net.history.buffers()[0]
+    starts = np.cumsum([0] + spans[:-1]) * 60
+    assert [room[0].ctypes.data for room in rooms] == [weight[start:].ctypes.data for start in starts]
+    twin.train(X, X, epochs=5, lr=0.1, momentum=0.9, schedule="node")      # spans change no number
+    assert net.history.array("weight").tolist() == twin.history.array("weight").tolist()
+    assert rooms[len(spans):] == [[]]           # the node-by-node schedule asks for no page
+
+
+def test_train_asks_for_the_pages_of_the_steps_left_when_it_skips(monkeypatch):
+    rooms = _rooms_asked_for(monkeypatch)
+    net = nn.layered([2, 2], seed=0)
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    net.train(X, X, epochs=3, lr=0.1, batch_size=7, skip=4)     # 9 steps an epoch, 4 skipped
+    assert [len(array) for array in rooms[0]] == [23] * 5
 
 
 def test_prefaulting_asks_for_a_chunk_of_each_array_in_turn_from_page_boundaries():
