@@ -1,10 +1,11 @@
-"""One peer's run of the shared workload, in this process: ``python peers.py PEER NET [BATCH]``.
+"""One peer's run of the shared workload, in this process: ``python peers.py PEER NET [BATCH [EPOCHS]]``.
 
 The workload: a sigmoid net (2-8-8-1 on 5,000 samples, or 64-32-10 on 3,000), half the
-sum of squared errors, SGD with lr 0.1 and classical momentum 0.9, one pass over fixed
-data in a fixed order. Each peer trains its own net of that shape and prints one JSON
-line: the samples it trained on, the seconds that took, and for nodenet the bytes its
-history holds per link per step. Slow peers train on the first ``LIMITS`` samples only.
+sum of squared errors, SGD with lr 0.1 and classical momentum 0.9, one pass (or EPOCHS
+passes) over fixed data in a fixed order. Each peer trains its own net of that shape and
+prints one JSON line: the samples it trained on (counted once per pass), the seconds
+that took, and for nodenet the bytes its history holds per link per step. Slow peers
+train on the first ``LIMITS`` samples only.
 
 ``run.py`` starts this file once per peer, net and repetition.
 """
@@ -42,13 +43,14 @@ def sigmoid(x):
 
 # -- peers: each trains on X, Y and returns extra figures to report ------------------------
 
-def numpy_loop(sizes, X, Y, batch):
+def numpy_loop(sizes, X, Y, batch, epochs):
     """Hand-written numpy: one sample at a time as vectors, or a batch of rows as matrices."""
     rng = np.random.default_rng(0)
     W = [glorot(rng, a, b) for a, b in zip(sizes, sizes[1:])]
     B = [np.zeros(b) for b in sizes[1:]]
     VW, VB = [np.zeros_like(w) for w in W], [np.zeros_like(b) for b in B]
-    for start in range(0, len(X), batch):
+    starts = [start for _ in range(epochs) for start in range(0, len(X), batch)]    # each pass in order
+    for start in starts:
         if batch == 1:
             x, t = X[start], Y[start]
         else:
@@ -86,7 +88,7 @@ class Link:
         dst.downlinks.append(self)
 
 
-def python_graph(sizes, X, Y, batch):
+def python_graph(sizes, X, Y, batch, epochs):
     """Plain Python objects: neurons and links, each link keeping a list of its weights."""
     rnd = random.Random(0)
     layers = [[Neuron() for _ in range(size)] for size in sizes]
@@ -98,7 +100,7 @@ def python_graph(sizes, X, Y, batch):
         for dst in layer:
             links += [Link(src, dst, rnd.uniform(-limit, limit)) for src in below] + [Link(bias, dst, 0.0)]
     computing = [n for layer in layers[1:] for n in layer]
-    for x, t in zip(X.tolist(), Y.tolist()):
+    for x, t in list(zip(X.tolist(), Y.tolist())) * epochs:
         for neuron, value in zip(layers[0], x):
             neuron.out = value
         for neuron in computing:
@@ -115,7 +117,7 @@ def python_graph(sizes, X, Y, batch):
     return {}
 
 
-def micrograd(sizes, X, Y, batch):
+def micrograd(sizes, X, Y, batch, epochs):
     """micrograd's scalar autograd: a Value per weight, the graph rebuilt for every sample."""
     from micrograd.engine import Value
 
@@ -136,7 +138,7 @@ def micrograd(sizes, X, Y, batch):
                        for _ in range(fan_out)])
     params = [p for layer in layers for weights, b in layer for p in weights + [b]]
     velocity = [0.0] * len(params)
-    for x, t in zip(X.tolist(), Y.tolist()):
+    for x, t in list(zip(X.tolist(), Y.tolist())) * epochs:
         outs = x
         for layer in layers:
             outs = [sigmoid_value(sum((w * o for w, o in zip(weights, outs)), b)) for weights, b in layer]
@@ -150,7 +152,7 @@ def micrograd(sizes, X, Y, batch):
     return {}
 
 
-def sklearn(sizes, X, Y, batch):
+def sklearn(sizes, X, Y, batch, epochs):
     """scikit-learn's MLPRegressor: logistic hidden units, identity output, squared error."""
     import warnings
 
@@ -158,7 +160,8 @@ def sklearn(sizes, X, Y, batch):
     from sklearn.neural_network import MLPRegressor
     model = MLPRegressor(hidden_layer_sizes=tuple(sizes[1:-1]), activation="logistic", solver="sgd",
                          batch_size=batch, learning_rate="constant", learning_rate_init=LR, momentum=MOMENTUM,
-                         nesterovs_momentum=False, alpha=0.0, max_iter=1, shuffle=False, random_state=0, tol=0.0)
+                         nesterovs_momentum=False, alpha=0.0, max_iter=epochs, shuffle=False, random_state=0,
+                         tol=0.0, n_iter_no_change=epochs + 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -169,7 +172,7 @@ def sklearn(sizes, X, Y, batch):
     return {}
 
 
-def nodenet(sizes, X, Y, batch, schedule="auto", every=1, fields=("weight", "dw", "grad")):
+def nodenet(sizes, X, Y, batch, epochs, schedule="auto", every=1, fields=("weight", "dw", "grad")):
     """nodenet, recording every link's weight, dw and grad (or ``fields``) at every step (or every ``every``-th)."""
     import nodenet as nn
     warm = nn.layered(sizes, seed=1)         # loads the compiled kernels, as any earlier training would
@@ -177,7 +180,7 @@ def nodenet(sizes, X, Y, batch, schedule="auto", every=1, fields=("weight", "dw"
     net = nn.layered(sizes, seed=0)
     net.history = nn.History(every=every, fields=fields)
     start = time.perf_counter()
-    net.train(X, Y, epochs=1, lr=LR, momentum=MOMENTUM, batch_size=batch, shuffle=False, schedule=schedule)
+    net.train(X, Y, epochs=epochs, lr=LR, momentum=MOMENTUM, batch_size=batch, shuffle=False, schedule=schedule)
     seconds = time.perf_counter() - start
     history = net.history
     recorded = sum(history.array(field).nbytes for field in history.fields)
@@ -185,11 +188,11 @@ def nodenet(sizes, X, Y, batch, schedule="auto", every=1, fields=("weight", "dw"
     return {"seconds": seconds, "history_bytes_per_link_step": recorded / (len(net.links) * history.step_count)}
 
 
-def history_alone(sizes, X, Y, batch):
+def history_alone(sizes, X, Y, batch, epochs):
     """No training: only writing weight, dw and grad of every link at every step into fresh memory."""
     from nodenet.state import unset         # the memory a history is written into
     links = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes, sizes[1:]))
-    steps = -(-len(X) // batch)
+    steps = -(-len(X) // batch) * epochs
     start = time.perf_counter()
     row, fields = np.ones(links), [unset((steps, links)) for _ in range(3)]
     for step in range(steps):
@@ -204,15 +207,16 @@ PEERS = {"numpy": numpy_loop, "history": history_alone, "python": python_graph, 
          "nodenet-unrecorded": lambda *args: nodenet(*args, every=10**9)}
 
 
-def main(peer, net, batch=1):
+def main(peer, net, batch=1, epochs=1):
     sizes, _ = NETS[net]
     X, Y = data(net)
     samples = LIMITS.get((peer, net), len(X))
     X, Y = X[:samples], Y[:samples]
     start = time.perf_counter()
-    figures = PEERS[peer](sizes, X, Y, batch)
+    figures = PEERS[peer](sizes, X, Y, batch, epochs)
     seconds = figures.pop("seconds", time.perf_counter() - start)
-    print(json.dumps({"peer": peer, "net": net, "batch": batch, "samples": samples, "seconds": seconds, **figures}))
+    print(json.dumps({"peer": peer, "net": net, "batch": batch, "samples": samples * epochs, "seconds": seconds,
+                      **figures}))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,20 @@
 """nodenet against its peers on one workload, each peer in its own process.
 
-    python benchmarks/peers/run.py [--runs 5] [--python PATH]
+    python benchmarks/peers/run.py [--runs 5] [--epochs 1] [--nets NET ...] [--batches N ...] [--python PATH]
 
 The first run makes a virtual environment beside this file (``.venv``) holding the
 peers, micrograd and scikit-learn, and nodenet from this checkout; ``--python`` uses
 another interpreter that has them. Then ``peers.py`` runs once per peer, net, batch size
 and repetition, in a fresh process each time (one round of every row, then the next
-round, so that a slow spell of the machine falls on all rows alike), and this prints, per row, the median
-samples per second, the ratio to the hand-written numpy loop at the same batch size
-(measured in the same run), and what nodenet's history holds per link and step.
+round, so that a slow spell of the machine falls on all rows alike), and this prints,
+per row, the median samples per second, the ratio to the hand-written numpy loop at the
+same batch size (measured in the same run), and what nodenet's history holds per link
+and step.
+
+Each process trains one pass over the data; ``--epochs 10`` trains ten, which shows the
+rate once the first pass's set-up (laying out the network, starting its history) is
+paid. ``--nets`` and ``--batches`` run some of the rows only, for example
+``--nets 64-32-10 --batches 32``.
 """
 
 import argparse
@@ -24,6 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 PEERS = ["micrograd", "scikit-learn"]
+NETS = ("2-8-8-1", "64-32-10")
 ROWS = [(peer, 1) for peer in ("numpy", "nodenet", "nodenet-weights", "nodenet-unrecorded", "history", "nodenet-node",
                                 "python", "micrograd", "sklearn")]
 ROWS += [(peer, 32) for peer in ("numpy", "nodenet", "nodenet-weights", "nodenet-unrecorded", "history", "sklearn")]
@@ -45,9 +52,10 @@ def environment():
     return python
 
 
-def measure(python, peer, net, batch):
+def measure(python, peer, net, batch, epochs):
     """One run of a peer in a fresh process: what peers.py prints."""
-    done = subprocess.run([python, HERE / "peers.py", peer, net, str(batch)], capture_output=True, text=True)
+    done = subprocess.run([python, HERE / "peers.py", peer, net, str(batch), str(epochs)],
+                          capture_output=True, text=True)
     if done.returncode:
         sys.exit(f"{peer} on {net} failed:\n{done.stderr}")
     return json.loads(done.stdout)
@@ -67,26 +75,35 @@ def versions(python):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+    title, _, *more = __doc__.split("\n\n")
+    parser = argparse.ArgumentParser(description=title, epilog="\n\n".join(more),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="fresh processes per row; the median counts (5)")
+    parser.add_argument("--epochs", type=int, default=1, help="passes over the data in each process (1)")
+    parser.add_argument("--nets", nargs="+", choices=NETS, default=list(NETS), help="the nets to run (both)")
+    parser.add_argument("--batches", nargs="+", type=int, choices=(1, 32), default=[1, 32],
+                        help="the batch sizes to run (1 and 32)")
     parser.add_argument("--python", help="an interpreter with nodenet and the peers installed")
     options = parser.parse_args(argv)
+    if options.runs < 1 or options.epochs < 1:
+        parser.error("--runs and --epochs take a whole number of at least 1")
+    rows = [(peer, batch) for peer, batch in ROWS if batch in options.batches]
     python = Path(options.python) if options.python else environment()
     numpy_version, numba_version, sklearn_version = versions(python)
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, numpy {numpy_version}, numba {numba_version}, "
-          f"scikit-learn {sklearn_version}; median of {options.runs} runs\n")
+          f"scikit-learn {sklearn_version}; median of {options.runs} runs, {options.epochs} "
+          f"{'pass' if options.epochs == 1 else 'passes'} over the data each\n")
     print("| net | batch | peer | samples timed | samples/s | vs numpy loop | history B/link/step | note |")
     print("|---|---|---|---|---|---|---|---|")
-    for net in ("2-8-8-1", "64-32-10"):
-        runs = {row: [] for row in ROWS}
+    for net in options.nets:
+        runs = {row: [] for row in rows}
         for round_ in range(options.runs):
             print(f"{net}: round {round_ + 1} of {options.runs}", file=sys.stderr, flush=True)
-            for peer, batch in ROWS:
-                runs[peer, batch].append(measure(python, peer, net, batch))
-        reference = {batch: summary(runs["numpy", batch])["rate"] for _, batch in ROWS}
-        for peer, batch in ROWS:
+            for peer, batch in rows:
+                runs[peer, batch].append(measure(python, peer, net, batch, options.epochs))
+        reference = {batch: summary(runs["numpy", batch])["rate"] for _, batch in rows}
+        for peer, batch in rows:
             result = summary(runs[peer, batch])
             history = "" if result["bytes"] is None else f"{result['bytes']:.1f}"
             print(f"| {net} | {batch} | {NAMES[peer]} | {result['samples']} | {result['rate']:,.0f} | "
