@@ -131,7 +131,7 @@ class History:
 
     def reserve(self, steps):
         """Make room for ``steps`` more steps, so recording does not reallocate."""
-        self._grow(self._size + -(-steps // self.every))
+        self._grow(self._size + self._rows(steps))
 
     def record(self, state, loss):
         """Record the step that just ended: weights, dw (= velocity) and grads of ``state``."""
@@ -184,8 +184,12 @@ class History:
         >>> [array.shape for array in net.history.room(4)]
         [(2, 2), (2,), (2,)]
         """
-        stop = min(len(self._steps), self._size + -(-steps // self.every))
+        stop = min(len(self._steps), self._size + self._rows(steps))
         return [array[self._size:stop] for array in self.buffers() if len(array)]
+
+    def _rows(self, steps):
+        """The rows the next ``steps`` steps are recorded into: one per step numbered a multiple of ``every``."""
+        return (self.step_count + steps) // self.every - self.step_count // self.every
 
     def recorded(self, step_count, size):
         """Note that ``step_count`` steps have run and the first ``size`` rows of :meth:`buffers` hold records."""

@@ -381,6 +381,21 @@ def test_train_asks_for_the_pages_of_as_many_epochs_as_fit_ahead(monkeypatch, ep
     assert rooms[len(spans):] == [[]]           # the node-by-node schedule asks for no page
 
 
+def test_the_rows_reserved_ahead_are_those_the_steps_record_so_a_span_never_moves_its_buffer(monkeypatch):
+    rooms = _rooms_asked_for(monkeypatch)
+    net = nn.layered([2, 2], seed=0)
+    net.history = nn.History(every=2, fields=["weight"])
+    net.train([[1.0, 0.0]], [[0.0, 1.0]], epochs=1, lr=0.1)       # step 1 is not recorded
+    net.train([[1.0, 0.0]], [[0.0, 1.0]], epochs=4, lr=0.1)       # steps 2 to 5 record 2 and 4
+    weight = net.history.buffers()[0]
+    assert [[len(array) for array in room] for room in rooms] == [[], [2, 2, 2]]     # weight, steps, loss
+    assert rooms[1][0].ctypes.data == weight[0:].ctypes.data      # the rows written are the rows asked for
+    assert net.history.steps.tolist() == [2, 4] and len(weight) == 2
+    history = nn.History(every=3)
+    history.step_count = 4
+    assert [history._rows(steps) for steps in range(8)] == [0, 0, 1, 1, 1, 2, 2, 2]
+
+
 def test_train_asks_for_the_pages_of_the_steps_left_when_it_skips(monkeypatch):
     rooms = _rooms_asked_for(monkeypatch)
     net = nn.layered([2, 2], seed=0)
