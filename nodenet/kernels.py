@@ -10,7 +10,7 @@ code beside this file.
 A neuron's activation and the network's loss are given by their index in
 :data:`ACTIVATIONS` and :data:`LOSSES`. The activations are the engine's own scalar
 functions (``nodenet.activations.SCALAR``), compiled; the losses are written out here
-for one sample, and the test suite holds each to its registry twin.
+for a batch of samples, one row each, and the test suite holds each to its registry twin.
 
 numba's cache follows this file only: after changing an activation's formula, delete
 ``nodenet/__pycache__/kernels*`` so the kernels are compiled again.
@@ -99,35 +99,45 @@ def total(values):
     return result
 
 
-@njit(cache=True, inline="always")     # inlined, a mini-batch's calls hold no references to release
-def loss_error(code, o, t, terms, error):
-    """Fill ``terms`` and ``error`` (dE/d(out)) of the loss numbered ``code``; return the loss."""
-    n = o.size
-    if code == HALF_SSE:
-        for k in range(n):
-            terms[k] = 0.5 * (t[k] - o[k]) ** 2
-            error[k] = o[k] - t[k]
-    elif code == MSE:
-        for k in range(n):
-            terms[k] = (t[k] - o[k]) ** 2 / n
-            error[k] = 2.0 * (o[k] - t[k]) / n
-    elif code == BCE:
-        for k in range(n):
-            c = min(max(o[k], BCE_LOW), BCE_HIGH)
-            terms[k] = -(t[k] * math.log(c) + (1.0 - t[k]) * math.log1p(-c))
-            error[k] = (c - t[k]) / (c * (1.0 - c))
-    else:
-        # softmax inside the loss: log_softmax(o) = o - max(o) - log(sum(exp(o - max(o))))
-        top = o.max()
-        for k in range(n):
-            error[k] = math.exp(o[k] - top)
-        log_sum = math.log(total(error))
-        mass = total(t)
-        for k in range(n):
-            log_p = (o[k] - top) - log_sum
-            terms[k] = -t[k] * log_p
-            error[k] = math.exp(log_p) * mass - t[k]
-    return total(terms)
+@njit(cache=True)
+def loss_error(code, O, T, terms, ERROR):
+    """Fill ``ERROR`` (dE/d(out)) of the loss numbered ``code`` for each sample, a row of ``O`` and ``T``.
+
+    Returns the sum of the samples' losses, added in order, and the last sample's loss;
+    ``terms`` is left holding the last sample's terms. One call takes a whole batch, so
+    that its samples cost no reference counting.
+    """
+    count, n = O.shape
+    loss_sum = loss = 0.0
+    for b in range(count):
+        if code == HALF_SSE:
+            for k in range(n):
+                terms[k] = 0.5 * (T[b, k] - O[b, k]) ** 2
+                ERROR[b, k] = O[b, k] - T[b, k]
+        elif code == MSE:
+            for k in range(n):
+                terms[k] = (T[b, k] - O[b, k]) ** 2 / n
+                ERROR[b, k] = 2.0 * (O[b, k] - T[b, k]) / n
+        elif code == BCE:
+            for k in range(n):
+                c = min(max(O[b, k], BCE_LOW), BCE_HIGH)
+                terms[k] = -(T[b, k] * math.log(c) + (1.0 - T[b, k]) * math.log1p(-c))
+                ERROR[b, k] = (c - T[b, k]) / (c * (1.0 - c))
+        else:
+            # softmax inside the loss: log_softmax(o) = o - max(o) - log(sum(exp(o - max(o))))
+            o, t, error = O[b], T[b], ERROR[b]
+            top = o.max()
+            for k in range(n):
+                error[k] = math.exp(o[k] - top)
+            log_sum = math.log(total(error))
+            mass = total(t)
+            for k in range(n):
+                log_p = (o[k] - top) - log_sum
+                terms[k] = -t[k] * log_p
+                error[k] = math.exp(log_p) * mass - t[k]
+        loss = total(terms)
+        loss_sum += loss
+    return loss_sum, loss
 
 
 @njit(cache=True)
@@ -188,15 +198,16 @@ def _grads(forward, groups, down_ptr, down_links, src, out, delta, grad, xs):
 @njit(cache=True)
 def _backward(t, outputs, output_of, backward, act, up_ptr, up_links, dst, loss_code, weight,
               net, out, error, delta, o, terms, loss_errors):
+    # o, t and loss_errors are one row: the loss takes samples as rows
     for k in range(outputs.size):
-        o[k] = out[outputs[k]]
-    loss = loss_error(loss_code, o, t, terms, loss_errors)
+        o[0, k] = out[outputs[k]]
+    _, loss = loss_error(loss_code, o, t, terms, loss_errors)
     for neuron in backward:
         s = 0.0
         for link in up_links[up_ptr[neuron]:up_ptr[neuron + 1]]:
             s += weight[link] * delta[dst[link]]
         position = output_of[neuron]
-        e = (loss_errors[position] if position >= 0 else 0.0) + s
+        e = (loss_errors[0, position] if position >= 0 else 0.0) + s
         error[neuron] = e
         delta[neuron] = e * derivative(act[neuron], net[neuron], out[neuron])
     return loss
@@ -204,8 +215,8 @@ def _backward(t, outputs, output_of, backward, act, up_ptr, up_links, dst, loss_
 
 @njit(cache=True)
 def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups, backward, act, down_ptr, down_links,
-           up_ptr, up_links, src, dst, loss_code, net, out, error, delta, weight, grad, o, terms, loss_errors,
-           NET, OUT, ERROR, DELTA, LOSS_ERRORS, t, sums, XT):
+           up_ptr, up_links, src, dst, loss_code, net, out, error, delta, weight, grad, terms,
+           NET, OUT, ERROR, DELTA, O, TB, LOSS_ERRORS, sums, XT):
     """One mini-batch step up to the update: grad = the mean of the samples' grads.
 
     Returns the batch's mean loss and the loss of its last sample.
@@ -239,14 +250,11 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
         for b in range(count):
             NET[neuron, b] = acc[b]
             OUT[neuron, b] = activation(act[neuron], acc[b])
-    batch_loss = sample_loss = 0.0
     for b in range(count):
         sample = rows[start + b]
         for k in range(outputs.size):
-            o[k], t[k] = OUT[outputs[k], b], T[sample, k]
-        sample_loss = loss_error(loss_code, o, t, terms, loss_errors)
-        batch_loss += sample_loss
-        LOSS_ERRORS[:, b] = loss_errors
+            O[b, k], TB[b, k] = OUT[outputs[k], b], T[sample, k]
+    batch_loss, sample_loss = loss_error(loss_code, O[:count], TB[:count], terms, LOSS_ERRORS[:count])
     for neuron in backward:
         acc = ERROR[neuron]
         acc[:count] = 0.0
@@ -256,7 +264,7 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
                 acc[b] += w * d[b]
         position = output_of[neuron]
         for b in range(count):
-            acc[b] = (LOSS_ERRORS[position, b] if position >= 0 else 0.0) + acc[b]
+            acc[b] = (LOSS_ERRORS[b, position] if position >= 0 else 0.0) + acc[b]
             DELTA[neuron, b] = acc[b] * derivative(act[neuron], NET[neuron, b], OUT[neuron, b])
     # each link's grad sums the samples' terms in order; a group's source outs are gathered
     # once, one row per sample, and each neuron adds four samples' terms to all its links a pass
@@ -310,18 +318,18 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
     A group of neurons in ``groups`` must share their sources (see ``fastpath.Plan``).
     """
     n_links = weight.size
-    o = np.empty(outputs.size)
+    o, loss_errors = np.empty((1, outputs.size)), np.empty((1, outputs.size))
     terms = np.empty(outputs.size)
-    loss_errors = np.empty(outputs.size)
     xs = np.empty(out.size)
     # a mini-batch keeps one column per sample of every neuron's numbers
     width = min(batch_size, rows.size) if batch_size > 1 else 0
     NET, OUT = np.empty((out.size, width)), np.empty((out.size, width))
     ERROR, DELTA = np.empty((out.size, width)), np.empty((out.size, width))
-    LOSS_ERRORS = np.empty((outputs.size, width))
+    # and one row per sample of its outputs, targets and dE/d(out)
+    rows_of_outputs = (width, outputs.size)
+    O, TB, LOSS_ERRORS = np.empty(rows_of_outputs), np.empty(rows_of_outputs), np.empty(rows_of_outputs)
     sums = np.empty(n_links if width else 0)      # each link's grad, in down_links order
     XT = np.empty((width, out.size))                # a group's sources' outs, one row per sample
-    t = np.empty(outputs.size)
     loss = sample_loss = 0.0
     for s in range(steps):
         start = first + s * batch_size
@@ -329,14 +337,14 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
         if batch_size == 1:
             sample = rows[start]
             _forward(X[sample], inputs, forward, groups, act, down_ptr, down_links, src, weight, net, out, xs)
-            loss = sample_loss = _backward(T[sample], outputs, output_of, backward, act, up_ptr, up_links, dst,
-                                           loss_code, weight, net, out, error, delta, o, terms, loss_errors)
+            loss = sample_loss = _backward(T[sample:sample + 1], outputs, output_of, backward, act, up_ptr, up_links,
+                                           dst, loss_code, weight, net, out, error, delta, o, terms, loss_errors)
             _grads(forward, groups, down_ptr, down_links, src, out, delta, grad, xs)
         else:
             loss, sample_loss = _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
                                        backward, act, down_ptr, down_links, up_ptr, up_links, src, dst, loss_code,
-                                       net, out, error, delta, weight, grad, o, terms, loss_errors,
-                                       NET, OUT, ERROR, DELTA, LOSS_ERRORS, t, sums, XT)
+                                       net, out, error, delta, weight, grad, terms,
+                                       NET, OUT, ERROR, DELTA, O, TB, LOSS_ERRORS, sums, XT)
         # branch-free, so that the processor does several links at once: a frozen link keeps its numbers
         for link in range(n_links):
             dw = -lr * grad[link] + momentum * velocity[link]

@@ -203,14 +203,17 @@ def test_compiled_activations_are_the_engines_to_the_bit(name):
 def test_compiled_losses_are_the_registrys_to_the_bit(name, width):
     rng = np.random.default_rng(width)
     loss, code = nn.loss(name), kernels.LOSSES.index(name)
-    for _ in range(20):
-        o = rng.uniform(0.01, 0.99, width) if name == "bce" else rng.normal(0, 3, width)
-        t = rng.dirichlet(np.ones(width)) if name == "softmax_ce" else rng.uniform(0, 1, width)
-        terms, error = np.empty(width), np.empty(width)
-        value = kernels.loss_error(code, o, t, terms, error)
-        assert terms.tolist() == loss.terms(o, t).tolist()
-        assert error.tolist() == loss.error(o, t).tolist()
-        assert value == loss.value(o, t)
+    for samples in (1, 2, 7):                   # one call takes a batch, one sample a row
+        O = rng.uniform(0.01, 0.99, (samples, width)) if name == "bce" else rng.normal(0, 3, (samples, width))
+        T = rng.dirichlet(np.ones(width), samples) if name == "softmax_ce" else rng.uniform(0, 1, (samples, width))
+        terms, error = np.empty(width), np.empty((samples, width))
+        loss_sum, last = kernels.loss_error(code, O, T, terms, error)
+        values = [loss.value(o, t) for o, t in zip(O, T)]
+        for row, (o, t) in enumerate(zip(O, T)):
+            assert error[row].tolist() == loss.error(o, t).tolist()
+        assert terms.tolist() == loss.terms(O[-1], T[-1]).tolist()
+        assert last == values[-1]
+        assert loss_sum == sum(values)          # added in order, from 0.0
 
 
 @pytest.mark.parametrize("n", list(range(0, 129)))
