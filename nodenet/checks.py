@@ -11,7 +11,8 @@ from .errors import DataError, FileAccessError, SettingError, ShapeError, Topolo
 __all__ = ["as_vector", "as_matrix", "as_number", "as_path", "as_weight", "check_name", "check_rates", "check_count",
            "check_flag", "check_seed", "check_choice"]
 
-# the most steps' history that train() reserves in one go; more grows as it is recorded
+# the most steps' history that train() reserves for the whole run before it starts; the
+# fast path reserves more a span of epochs at a time (see training), and recording grows it
 MAX_RESERVE = 1 << 20
 
 

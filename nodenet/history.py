@@ -149,6 +149,21 @@ class History:
         self._loss[row] = loss
         self._size += 1
 
+    @property
+    def step_nbytes(self):
+        """The bytes a recorded step takes: a float per link for each field, and the step's number and loss.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], seed=0)        # 2 links
+        >>> net._start_history()
+        >>> net.history.step_nbytes, History(fields=["weight"]).step_nbytes
+        (64, 16)
+        """
+        links = len(self.link_ids or ())
+        return len(self.fields) * links * self._loss.itemsize + self._steps.itemsize + self._loss.itemsize
+
     def buffers(self):
         """The arrays steps are recorded into, rows to spare included: weight, dw, grad, steps and loss.
 

@@ -165,9 +165,13 @@ def train(network, inputs, targets, *, epochs, lr, momentum=0.0, batch_size=1, s
 
 
 def _epochs_ahead(history, steps):
-    """The epochs whose history pages the fast path asks for in one go: as many as fit in PREFAULT_AHEAD bytes, or one."""
-    epoch_bytes = sum(array.nbytes for array in history.room(steps))
-    return max(1, PREFAULT_AHEAD // max(1, epoch_bytes))
+    """The epochs whose history pages the fast path asks for in one go: as many as fit in PREFAULT_AHEAD bytes, or one.
+
+    An epoch of ``steps`` steps records at most ``ceil(steps / every)`` of them, whatever
+    step it starts at, so the epochs' pages take PREFAULT_AHEAD bytes at most.
+    """
+    epoch_nbytes = -(-steps // history.every) * history.step_nbytes
+    return max(1, PREFAULT_AHEAD // epoch_nbytes)
 
 
 def _reserved_room(history, steps):

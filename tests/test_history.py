@@ -381,6 +381,29 @@ def test_train_asks_for_the_pages_of_as_many_epochs_as_fit_ahead(monkeypatch, ep
     assert rooms[len(spans):] == [[]]           # the node-by-node schedule asks for no page
 
 
+@pytest.mark.parametrize("every, samples, max_reserve, spans", [
+    (7, 3, 1 << 20, 4),     # epochs of 3 steps, a row every 7: most record none, one at most
+    (2, 3, 1 << 20, 4),     # epochs that record 1 and 2 rows in turn
+    (1, 60, 10, 4),         # epochs longer than train's up-front reservation
+])
+def test_the_pages_asked_for_at_once_never_exceed_the_bound(monkeypatch, every, samples, max_reserve, spans):
+    from nodenet import training
+    rooms = _rooms_asked_for(monkeypatch)
+    net = nn.layered([2, 2], seed=0)
+    net.history = nn.History(every=every, fields=["weight"])
+    net.train([[1.0, 0.0]], [[0.0, 1.0]], epochs=1, lr=0.1)      # an odd number of steps before
+    step_nbytes = 6 * 8 + 8 + 8
+    bound = 10 * (-(-samples // every)) * step_nbytes            # ten epochs' most rows
+    monkeypatch.setattr(training, "PREFAULT_AHEAD", bound)
+    monkeypatch.setattr(training, "MAX_RESERVE", max_reserve)
+    rooms.clear()
+    X = np.random.default_rng(0).normal(size=(samples, 2))
+    net.train(X, X, epochs=40, lr=0.1)
+    assert len(rooms) == spans
+    assert all(sum(array.nbytes for array in room) <= bound for room in rooms)
+    assert net.history.steps.tolist() == list(range(every, 1 + 40 * samples + 1, every))     # each one recorded
+
+
 def test_the_rows_reserved_ahead_are_those_the_steps_record_so_a_span_never_moves_its_buffer(monkeypatch):
     rooms = _rooms_asked_for(monkeypatch)
     net = nn.layered([2, 2], seed=0)
