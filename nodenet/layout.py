@@ -3,7 +3,8 @@
 Inputs stand in column 0; a computing neuron one column right of its deepest source;
 a bias neuron one column left of its nearest target, below the other neurons of that
 column. Within a column neurons keep the order they were added, top to bottom. A link
-that skips columns is drawn as an arc, so it does not hide behind the links it passes.
+that skips columns is drawn as an arc over the neurons it passes, so it hides neither
+behind them nor behind the links between them.
 
 Examples
 --------
@@ -15,9 +16,13 @@ Examples
 
 import numpy as np
 
-__all__ = ["depths", "positions", "link_path"]
+__all__ = ["depths", "positions", "link_path", "link_paths", "radius"]
 
 ARC_POINTS = 24
+# a neuron's radius, in the units of y (the unit square's height), at most; and as a
+# share of the gap between neighbours in the tallest column, so that neighbours never touch
+RADIUS, RADIUS_OF_GAP = 0.072, 0.42
+WIDTH_OF_Y = 0.55       # a length in y is about this much in x, as frames draw the unit square
 
 
 def depths(network):
@@ -62,11 +67,22 @@ def positions(network):
     return {neuron.name: pos[neuron.name] for neuron in network.neurons}
 
 
-def link_path(start, end, span):
+def radius(tallest):
+    """A neuron's radius in units of y, for a tallest column of ``tallest`` neurons.
+
+    Examples
+    --------
+    >>> radius(3), round(radius(11), 3)
+    (0.072, 0.042)
+    """
+    return RADIUS if tallest < 2 else min(RADIUS, RADIUS_OF_GAP / (tallest - 1))
+
+
+def link_path(start, end, span, bow=None):
     """The points of a link's line: straight between neighbouring columns, an arc otherwise.
 
-    ``span`` is the number of columns the link crosses; arcs bow upwards, more for longer
-    spans.
+    ``span`` is the number of columns the link crosses. An arc bows upwards by ``bow`` at
+    its middle, by default ``0.04 * span``.
 
     Examples
     --------
@@ -78,6 +94,45 @@ def link_path(start, end, span):
     start, end = np.asarray(start, float), np.asarray(end, float)
     if span <= 1:
         return np.array([start, end])
-    middle = (start + end) / 2 + np.array([0.0, 0.08 * span])
+    bow = 0.04 * span if bow is None else bow
+    middle = (start + end) / 2 + np.array([0.0, 2 * bow])      # a quadratic Bezier's control point
     t = np.linspace(0, 1, ARC_POINTS)[:, None]
     return (1 - t) ** 2 * start + 2 * (1 - t) * t * middle + t ** 2 * end
+
+
+def link_paths(pos, link_ids, spans, clearance):
+    """Every link's points (:func:`link_path`); each arc bows just enough to pass ``clearance`` above or below
+    every neuron of the columns it crosses, and at least its default bow.
+
+    Examples
+    --------
+    >>> pos = {"a": (0.0, 0.5), "b": (0.5, 0.5), "c": (1.0, 0.5)}
+    >>> arc = link_paths(pos, [("a", "b"), ("a", "c")], [1, 2], clearance=0.1)[1]
+    >>> round(float(arc[:, 1].max() - 0.5), 2)        # over b, not through it
+    0.1
+    """
+    places = np.array(list(pos.values()))
+    paths = []
+    for (src, dst), span in zip(link_ids, spans):
+        (x0, y0), (x1, y1) = pos[src], pos[dst]
+        passed = places[(places[:, 0] > min(x0, x1)) & (places[:, 0] < max(x0, x1))]
+        paths.append(link_path((x0, y0), (x1, y1), span, _bow(x0, y0, x1, y1, span, passed, clearance)))
+    return paths
+
+
+def _bow(x0, y0, x1, y1, span, passed, clearance):
+    """The least bow from the default up that keeps the arc ``clearance`` from each neuron in ``passed``."""
+    if span <= 1 or not len(passed):
+        return None
+    # each neuron is checked at its middle and its sides: where the arc climbs steeply, a side is nearer
+    xs = np.concatenate([passed[:, 0] + side * clearance * WIDTH_OF_Y for side in (-1, 0, 1)])
+    t = (xs - x0) / (x1 - x0)
+    lift = 4 * t * (1 - t)                          # an arc's height over its chord, per unit of bow
+    below = np.tile(passed[:, 1], 3) - (y0 + t * (y1 - y0))     # each neuron's height over the chord
+    # the arc is `clearance` from a neuron while bow * lift stays out of below ± clearance
+    lows, highs = (below - clearance) / lift, (below + clearance) / lift
+    bow = 0.04 * span
+    for low, high in sorted(zip(lows, highs)):
+        if low < bow < high:
+            bow = high
+    return float(bow)

@@ -40,19 +40,24 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from PIL import Image, ImageDraw, ImageFont
 
-from .layout import depths, link_path, positions
+from .layout import depths, link_paths, positions, radius
 from .strokes import Strokes
 from .tracer import snapshot
 
-__all__ = ["Scene", "FrameText", "frame_text", "LinkLooks", "link_looks", "FrameArtists", "Canvas", "draw_frame",
-           "network_png"]
+__all__ = ["Scene", "FrameText", "frame_text", "fit_caption", "LinkLooks", "link_looks", "FrameArtists", "Canvas",
+           "draw_frame", "network_png"]
 
 POSITIVE, NEGATIVE = np.array(to_rgba("#2166ac")), np.array(to_rgba("#b2182b"))
 GLOW, FOCUS = "#ffb000", "#ff6d00"
 OUT_MAP, DELTA_MAP = colormaps["YlGn"], colormaps["RdBu_r"]
 BOUNDARY_MAP = LinearSegmentedColormap.from_list("boundary", ["#f59322", "#f7f7f7", "#0877bd"])
 LABELLED_CHANGES = 3
-CAPTION_WIDTH = 84
+# where a change's label goes along its link, in order of preference: off the middle, where
+# the links of a layer that cross each other meet, and off the neurons' values at the ends
+LABEL_SHARES = (0.65, 0.4, 0.75, 0.3)
+ARC_CLEARANCE = 0.03        # between an arc and the neurons it passes, in units of y
+CAPTION_WIDTH, CAPTION_LINES = 84, 3
+_MORE = "... ("                  # how events count the terms of a sum they leave out
 LEGEND = ("links: blue +, red −, width |w|, dashed frozen; amber: changed since the last frame "
           "· neurons: fill out, ring δ")
 # pixel sizes at 480 pixels high: family, weight, size
@@ -129,12 +134,14 @@ class FrameText:
 
 def frame_text(scene, frame, paths):
     """The :class:`FrameText` of ``frame``; ``paths`` are the links' drawn points."""
-    loss = "n/a" if frame.loss is None else f"{frame.loss:.6g}"
+    loss = "loss n/a" if frame.loss is None else f"loss {frame.loss:.6g}"
+    if frame.loss is not None and (frame.detail == "state" or frame.phase == "forward"):
+        loss = "last step's " + loss            # this step's loss is not taken yet, or was before its update
     if frame.detail == "state":
-        title = f"after {frame.step} steps · loss {loss}"
+        title = f"after {frame.step} step{'' if frame.step == 1 else 's'} · {loss}"
     else:
-        title = f"{frame.phase} · step {frame.step} · epoch {frame.epoch} · loss {loss}"
-    caption = [line for part in frame.caption.split("; ") for line in textwrap.wrap(part, CAPTION_WIDTH)][:3]
+        title = f"{frame.phase} · step {frame.step} · epoch {frame.epoch} · {loss}"
+    caption = fit_caption(frame.caption)
     places = [scene.pos[name] for name in scene.neuron_names]
     values = []
     if scene.tallest <= 5:
@@ -145,10 +152,64 @@ def frame_text(scene, frame, paths):
     largest = sorted(frame.changes, key=lambda link: -abs(frame.changes[link]))[:LABELLED_CHANGES]
     changes = []
     for link in largest:
-        path = paths[scene.link_ids.index(link)]
-        x, y = path[len(path) // 2] if len(path) > 2 else path.mean(axis=0)
+        x, y = _label_place(paths[scene.link_ids.index(link)], [place[:2] for place in changes])
         changes.append((x, y, f"Δw {frame.changes[link]:+.3g}"))
     return FrameText(title, caption, _names(scene), values, changes)
+
+
+def _label_place(path, taken):
+    """Where on ``path`` to write its change: past the middle, where links that cross there do not meet, and
+    clear of the labels ``taken``."""
+    places = [_along(path, share) for share in LABEL_SHARES]
+    clear = [place for place in places
+             if all(abs(place[0] - x) > 0.13 or abs(place[1] - y) > 0.07 for x, y in taken)]
+    return (clear or places)[0]
+
+
+def _along(path, share):
+    """The point ``share`` of the way along ``path`` (by its points: an arc's are spaced evenly in x)."""
+    if len(path) == 2:
+        return tuple(float(v) for v in path[0] + share * (path[1] - path[0]))
+    return tuple(float(v) for v in path[round(share * (len(path) - 1))])
+
+
+def fit_caption(caption, width=CAPTION_WIDTH, lines=CAPTION_LINES):
+    """``caption``'s formulas (parted by "; ") in at most ``lines`` lines of ``width``, each formula kept.
+
+    A formula that will not fit loses terms of its sum, not its result: the longest is
+    cut first, down to one line each if need be.
+
+    Examples
+    --------
+    >>> fit_caption("net = 1 * 2 + 3 * 4 + 5 * 6 + 7 * 8 = 100; out = linear(100) = 100", width=40, lines=2)
+    ['net = 1 * 2 + ... (3 more terms) = 100', 'out = linear(100) = 100']
+    """
+    parts = caption.split("; ")
+    wrapped = [textwrap.wrap(part, width) for part in parts]
+    while sum(map(len, wrapped)) > lines:
+        longest = max(range(len(parts)), key=lambda k: len(wrapped[k]))
+        if len(wrapped[longest]) == 1:
+            return [line for part in wrapped for line in part][:lines]
+        wrapped[longest] = _shortened(parts[longest], width, len(wrapped[longest]) - 1)
+    return [line for part in wrapped for line in part]
+
+
+def _shortened(formula, width, lines):
+    """``formula`` in ``lines`` lines of ``width``, its longest sum's last terms counted instead of shown."""
+    sides = [side.split(" + ") for side in formula.split(" = ")]
+    hidden = [0] * len(sides)
+    for k, terms in enumerate(sides):
+        if terms[-1].startswith(_MORE):
+            hidden[k] = int(terms.pop()[len(_MORE):].split()[0])
+    while True:
+        text = " = ".join(" + ".join(terms + ([f"{_MORE}{more} more terms)"] if more else []))
+                          for terms, more in zip(sides, hidden))
+        wrapped = textwrap.wrap(text, width)
+        longest = max(range(len(sides)), key=lambda k: len(" + ".join(sides[k])))
+        if len(wrapped) <= lines or len(sides[longest]) == 1:
+            return wrapped[:lines]
+        sides[longest].pop()
+        hidden[longest] += 1
 
 
 @dataclass(frozen=True)
@@ -200,19 +261,19 @@ class FrameArtists:
 
     def __init__(self, ax, scene, text=True):
         self.ax, self.scene = ax, scene
-        spans = max(scene.spans, default=1)
+        neuron_radius = radius(scene.tallest)
+        self.paths = link_paths(scene.pos, scene.link_ids, scene.spans, clearance=neuron_radius + ARC_CLEARANCE)
         ax.set_xlim(-0.08, 1.08)
-        ax.set_ylim(-0.17, 1.1 + (0.08 * spans if spans > 1 else 0))
+        ax.set_ylim(-0.17, max([1.1] + [path[:, 1].max() + 0.05 for path in self.paths]))
         ax.set_axis_off()
-        self.paths = [link_path(scene.pos[s], scene.pos[d], span)
-                      for (s, d), span in zip(scene.link_ids, scene.spans)]
         styles = ["--" if frozen else "-" for frozen in scene.frozen]
         self.glow = LineCollection(self.paths, capstyle="round", zorder=1)
         self.links = LineCollection(self.paths, linestyles=styles, capstyle="round", zorder=2)
         ax.add_collection(self.glow)
         ax.add_collection(self.links)
         xy = np.array([scene.pos[name] for name in scene.neuron_names])
-        self.size = 900 if scene.tallest <= 6 else max(40, 5400 // scene.tallest)
+        points_per_y = ax.bbox.height / np.ptp(ax.get_ylim()) * 72 / ax.figure.dpi
+        self.size = (2 * neuron_radius * points_per_y) ** 2         # a marker's area in points²
         self.neurons = ax.scatter(xy[:, 0], xy[:, 1], s=self.size, zorder=3)
         self.focus = ax.scatter([0], [0], s=self.size * 2.2, facecolors="none", edgecolors=FOCUS,
                                 linewidths=3, zorder=4)

@@ -1,5 +1,6 @@
 """Layout, frame pictures against a reference image, text, and the notebook views."""
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -10,13 +11,14 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import nodenet as nn
-from nodenet.layout import depths, link_path, positions
+from nodenet.layout import WIDTH_OF_Y, depths, link_path, positions, radius
 from nodenet.boundary import Boundary
-from nodenet.render import BOUNDARY_MAP, Canvas, FrameArtists, Scene, frame_text
+from nodenet.events import number
+from nodenet.render import BOUNDARY_MAP, CAPTION_WIDTH, Canvas, FrameArtists, Scene, fit_caption, frame_text
 from dags import random_dag
 from golden import INPUTS, LR, TARGETS, golden_network
 
-REFERENCE = Path(__file__).parent / "reference" / "golden_pull_h1.png"
+REFERENCES = Path(__file__).parent / "reference"
 
 
 @pytest.fixture
@@ -24,23 +26,37 @@ def golden(golden_tracer):
     return golden_tracer
 
 
-def test_golden_frame_matches_the_reference_image(golden):
-    picture = Canvas(Scene.from_tracer(golden)).rgb(golden.frames[7]).astype(int)
-    reference = np.asarray(Image.open(REFERENCE).convert("RGB")).astype(int)
+@pytest.fixture(scope="module")
+def golden_steps():
+    net = golden_network()
+    tracer = nn.Tracer(net, detail="step")
+    net.train([INPUTS], [TARGETS], epochs=3, lr=LR, tracer=tracer)
+    return tracer
+
+
+def differs(picture, name):
+    """The pixels of ``picture`` off by more than 48 levels in some channel from the reference image ``name``."""
+    reference = np.asarray(Image.open(REFERENCES / name).convert("RGB")).astype(int)
     assert picture.shape == reference.shape == (480, 640, 3)
-    difference = np.abs(picture - reference)
-    assert difference.mean() < 0.5
-    assert (difference.max(axis=2) > 48).mean() < 0.002
+    return int((np.abs(picture.astype(int) - reference).max(axis=2) > 48).sum())
 
 
-def test_the_reference_check_notices_a_change(golden):
+def test_golden_frames_match_the_reference_images(golden, golden_steps):
+    # a pull frame: δ rings, the focus, values; an update frame: glows, written changes, a step's caption
+    assert differs(Canvas(Scene.from_tracer(golden)).rgb(golden.frames[7]), "golden_pull_h1.png") <= 20
+    assert differs(Canvas(Scene.from_tracer(golden_steps)).rgb(golden_steps.frames[1]), "golden_step_2.png") <= 20
+
+
+def test_the_reference_check_notices_a_change(golden, golden_steps):
     net = golden_network()
     net.link("h1", "o1").weight = -0.4         # one link changes sign: blue turns red
     tracer = nn.Tracer(net, detail="op")
     net.train([INPUTS], [TARGETS], epochs=1, lr=LR, tracer=tracer)
-    picture = Canvas(Scene.from_tracer(tracer)).rgb(tracer.frames[7]).astype(int)
-    reference = np.asarray(Image.open(REFERENCE).convert("RGB")).astype(int)
-    assert (np.abs(picture - reference).max(axis=2) > 48).mean() > 0.002
+    assert differs(Canvas(Scene.from_tracer(tracer)).rgb(tracer.frames[7]), "golden_pull_h1.png") > 500
+    canvas = Canvas(Scene.from_tracer(golden_steps))
+    frame = golden_steps.frames[1]
+    assert differs(canvas.rgb(dataclasses.replace(frame, epoch=3)), "golden_step_2.png") > 20       # one digit
+    assert differs(canvas.rgb(dataclasses.replace(frame, changes={})), "golden_step_2.png") > 500   # no glows
 
 
 def test_a_network_without_links_is_drawn():
@@ -79,6 +95,67 @@ def test_scales_are_fixed_over_the_whole_trace(golden):
     assert scene.max_delta == pytest.approx(0.138498562, abs=1e-9)
 
 
+def _distance(point, path):
+    """The least distance from ``point`` to the polyline ``path``, a length in y counting 1/WIDTH_OF_Y in x."""
+    scale = np.array([1 / WIDTH_OF_Y, 1.0])
+    p, a, b = np.asarray(point) * scale, path[:-1] * scale, path[1:] * scale
+    t = np.clip(np.sum((p - a) * (b - a), axis=1) / np.maximum(np.sum((b - a) ** 2, axis=1), 1e-300), 0, 1)
+    return float(np.min(np.hypot(*(a + t[:, None] * (b - a) - p).T)))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_skip_links_pass_clear_of_the_neurons_they_cross(seed):
+    net = random_dag(seed)
+    frame = nn.snapshot(net)
+    scene = Scene.of(net, [frame])
+    artists = FrameArtists(Figure().add_subplot(), scene)
+    clear = radius(scene.tallest)
+    for (src, dst), path in zip(scene.link_ids, artists.paths):
+        (x0, _), (x1, _) = scene.pos[src], scene.pos[dst]
+        for name, (x, y) in scene.pos.items():
+            if x0 < x < x1:
+                assert _distance((x, y), path) > clear, f"{src}->{dst} runs through {name}"
+    top = max(path[:, 1].max() for path in artists.paths)
+    assert artists.ax.get_ylim()[1] > top   # every arc is inside the picture
+
+
+def test_neighbours_in_a_column_of_ten_do_not_touch():
+    net = nn.layered([3, 10, 10, 2], seed=0)
+    frame = nn.snapshot(net)
+    scene = Scene.of(net, [frame])
+    canvas = Canvas(scene)
+    diameter = np.sqrt(canvas.artists.size) * canvas.figure.dpi / 72                 # pixels
+    gap = canvas._pixels(*scene.pos["h1_2"])[1] - canvas._pixels(*scene.pos["h1_1"])[1]
+    assert scene.tallest == 11 and 0.7 * gap < diameter < 0.9 * gap
+
+
+def test_a_caption_keeps_every_formula_and_its_result():
+    net = nn.layered([2, 8, 8, 1], seed=0)
+    tracer = nn.Tracer(net, detail="op")
+    net.train([[0.3, 0.7]], [[1.0]], epochs=1, lr=0.5, tracer=tracer)
+    scene = Scene.from_tracer(tracer)
+    paths = FrameArtists(Figure().add_subplot(), scene).paths
+    push = next(f for f in tracer.frames if f.focus == "o1" and f.phase == "forward")
+    values = next(e for e in tracer.events if e.kind == "push" and e.target == "o1").values
+    net_o1, out_o1 = number(values["net"]), number(values["out"])
+    terms = [f"{number(t['weight'])} * {number(t['out'])}" for t in values["terms"]]
+    assert len(terms) == 9 and len(push.caption) > 3 * CAPTION_WIDTH      # 8 sources and a bias: too long whole
+    assert frame_text(scene, push, paths).caption == [
+        f"net_o1 = {terms[0]} + {terms[1]} + {terms[2].split(' * ')[0]} *",
+        f"{terms[2].split(' * ')[1]} + {terms[3]} + ... (5 more terms) = {net_o1}",
+        f"out_o1 = sigmoid(net_o1) = sigmoid({net_o1}) = {out_o1}"]
+
+
+def test_fit_caption_cuts_the_longest_sum_first_and_keeps_short_captions_whole():
+    assert fit_caption("E = 0.5; x = 1") == ["E = 0.5", "x = 1"]
+    forty = "a = " + " + ".join(["1"] * 40) + " = 40"
+    assert fit_caption(f"{forty}; b = 2 + 3 = 5", width=20, lines=3) == [
+        "a = 1 + 1 + 1 + ...", "(37 more terms) = 40", "b = 2 + 3 = 5"]
+    # terms an event left out already are counted with those cut here
+    assert fit_caption("a = 1 + 1 + ... (7 more terms) = 9; b = 2", width=30, lines=2) == [
+        "a = 1 + ... (8 more terms) = 9", "b = 2"]
+
+
 def test_frame_text(golden):
     scene = Scene.from_tracer(golden)
     artists = FrameArtists(Figure().add_subplot(), scene)
@@ -88,6 +165,36 @@ def test_frame_text(golden):
                             "w(h2->o2) = 0.55 + 0.0113701211 = 0.561370121"]
     assert [words for _, _, words in text.changes] == ["Δw +0.0114"]
     assert ("δ -0.0381" in [words for _, _, words in text.values])
+
+
+def test_each_change_is_written_on_its_own_link_away_from_the_others():
+    net = golden_network()
+    tracer = nn.Tracer(net, detail="step")
+    net.train([INPUTS], [TARGETS], epochs=3, lr=LR, tracer=tracer)
+    scene = Scene.from_tracer(tracer)
+    paths = FrameArtists(Figure().add_subplot(), scene).paths
+    for frame in tracer.frames:
+        text = frame_text(scene, frame, paths)
+        largest = sorted(frame.changes, key=lambda link: -abs(frame.changes[link]))[:3]
+        assert [words for _, _, words in text.changes] == [f"Δw {frame.changes[link]:+.3g}" for link in largest]
+        for (x, y, _), link in zip(text.changes, largest):
+            own = scene.link_ids.index(link)
+            assert _distance((x, y), paths[own]) < 1e-12
+            assert min(_distance((x, y), path) for j, path in enumerate(paths) if j != own) > 0.05
+        assert frame_text(scene, frame, paths).title.endswith(f"· loss {frame.loss:.6g}")
+
+
+def test_forward_frames_and_pictures_of_a_network_name_the_loss_they_show():
+    net = golden_network()
+    tracer = nn.Tracer(net, detail="phase")
+    net.train([INPUTS], [TARGETS], epochs=2, lr=LR, tracer=tracer)
+    scene = Scene.from_tracer(tracer)
+    paths = FrameArtists(Figure().add_subplot(), scene).paths
+    titles = [frame_text(scene, frame, paths).title for frame in tracer.frames]
+    assert titles[:2] == ["forward · step 1 · epoch 1 · loss n/a", "loss · step 1 · epoch 1 · loss 0.298371"]
+    assert titles[4] == "forward · step 2 · epoch 2 · last step's loss 0.298371"
+    frame = nn.snapshot(net)
+    assert frame_text(scene, frame, paths).title == f"after 2 steps · last step's loss {frame.loss:.6g}"
 
 
 def test_drawing_on_your_own_axes(golden):
