@@ -22,10 +22,13 @@ Examples
 ['frame_00000.png', 'frame_00001.png']
 """
 
+import contextlib
+import fractions
 import functools
 import itertools
 import os
 import struct
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -49,6 +52,7 @@ __all__ = ["export", "format_of", "formats", "html_player", "register_writer", "
 
 SUFFIXES = {".gif": "gif", ".mp4": "mp4", ".html": "html", ".htm": "html", ".json": "json"}
 DEFAULT_FPS = 4
+GIF_MAX_FPS = 50        # a GIF frame lasts whole hundredths of a second; browsers play under 0.02 s as 0.1 s
 # x264 on the veryfast preset, with the quickest motion search: frames differ from the one
 # before in the links and the words only, so a wider search finds little more. It takes
 # about a fifth less of the processor for files about a tenth larger.
@@ -92,9 +96,9 @@ def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet
     ----------
     format : str, optional
         "png" (a directory of frame_00000.png, ...), "gif", "mp4", "html" or "json";
-        by default from the suffix of ``path``.
+        by default from the suffix of ``path``, which must not name another format.
     fps : float
-        Frames per second of animations, from 0.1 to 120.
+        Frames per second of animations, from 0.1 to 120 (to 50 for a GIF).
     size : (int, int)
         Width and height in pixels, even numbers.
     quiet : bool
@@ -116,15 +120,24 @@ def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet
     '.html'
     """
     path_text = str(as_path(path, "the export path")) + ("/" if str(path).endswith(("/", os.sep)) else "")
-    fmt = format or format_of(path_text)
+    fmt = format_of(path_text) if format is None else format.lower() if isinstance(format, str) else format
     exporter = _formats.get(fmt)
     path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in SUFFIXES and SUFFIXES[suffix] != fmt:
+        raise SettingError(f"'{path}' ends in {path.suffix}, a {SUFFIXES[suffix]} file, but format={format!r} was "
+                           f"asked for: leave out format=, or give a path that fits {fmt}")
+    if not isinstance(quiet, bool):
+        raise SettingError(f"quiet must be True or False, got {quiet!r}")
     if not tracer.frames:
         raise SettingError("the tracer has no frames to export: train with tracer=... first, "
                            "or run forward/backward/update inside 'with tracer:'")
     if fmt != "png" and path.is_dir():
         raise FileAccessError(f"cannot write {fmt} to '{path}': it is a directory; give a file name")
     fps, size = check_fps(fps), _check_size(size)
+    if fmt == "gif" and fps > GIF_MAX_FPS:
+        raise SettingError(f"a GIF plays at most {GIF_MAX_FPS} frames per second (browsers slow quicker frames "
+                           f"to 10), got fps={fps:g}: give fps up to {GIF_MAX_FPS}, or export an MP4")
     if workers is not None:
         check_count(workers, "workers")
     if boundary is not None:
@@ -208,7 +221,12 @@ def html_player(tracer, *, fps=DEFAULT_FPS, size=(640, 480), max_frames=300):
 
 @register_writer("png")
 class PngWriter:
-    """A directory of frame_00000.png, frame_00001.png, ...; each file written atomically."""
+    """A directory of frame_00000.png, frame_00001.png, ...; each file written atomically.
+
+    Frames of an earlier export into the same directory numbered past this one's last
+    are removed at the end, even of an export that stops early, so that the directory
+    holds one export's frames.
+    """
 
     def __init__(self, path, size, fps):
         self.directory = Path(path)
@@ -224,10 +242,13 @@ class PngWriter:
         self.count += 1
 
     def close(self):
-        pass
+        for path in self.directory.glob("frame_*.png"):
+            number = path.stem[len("frame_"):]
+            if len(number) == 5 and number.isdigit() and int(number) >= self.count:
+                path.unlink()
 
     def abort(self):
-        pass    # the frames written so far are complete files
+        self.close()    # the frames written so far are complete files
 
 
 class _FileWriter:
@@ -298,21 +319,53 @@ class Mp4Writer:
         import imageio_ffmpeg
         self.path = Path(path)
         self.temporary = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.mp4")
-        self.encoder = imageio_ffmpeg.write_frames(
-            str(self.temporary), size, fps=fps, codec="libx264", pix_fmt_in="yuv420p", macro_block_size=2,
-            ffmpeg_log_level="error", output_params=["-preset", "veryfast", "-x264-params", ENCODING])
-        self.encoder.send(None)
+        try:
+            self.temporary.open("wb").close()         # ffmpeg would only say so on the first frame
+        except OSError as err:
+            raise FileAccessError(f"cannot write '{self.path}': {err.strerror}; choose a path you can "
+                                  "write to") from None
+        rate = str(fractions.Fraction(fps).limit_denominator())
+        command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-f", "rawvideo", "-vcodec", "rawvideo",
+                   "-s", f"{size[0]}x{size[1]}", "-pix_fmt", "yuv420p", "-r", rate, "-i", "-", "-an",
+                   "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-crf", "25", "-v", "error",
+                   "-preset", "veryfast", "-x264-params", ENCODING, str(self.temporary)]
+        # in a session of its own, so that Ctrl-C reaches this process alone, which then aborts
+        self.ffmpeg = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, start_new_session=True)
 
     def write(self, rgb):
-        self.encoder.send(yuv420p(rgb))
+        try:
+            self.ffmpeg.stdin.write(yuv420p(rgb))
+        except OSError:
+            self._stopped()
 
     def close(self):
-        self.encoder.close()
+        try:
+            self.ffmpeg.stdin.close()
+        except OSError:
+            self._stopped()
+        if self.ffmpeg.wait():
+            self._stopped()
+        self.ffmpeg.stderr.close()
         os.replace(self.temporary, self.path)
 
     def abort(self):
-        self.encoder.close()
+        if self.ffmpeg.poll() is None:
+            self.ffmpeg.kill()
+        for pipe in (self.ffmpeg.stdin, self.ffmpeg.stderr):
+            with contextlib.suppress(OSError):      # a pipe to a stopped ffmpeg cannot flush
+                pipe.close()
+        self.ffmpeg.wait()
         self.temporary.unlink(missing_ok=True)
+
+    def _stopped(self):
+        """Clean up after ffmpeg stopped before its input's end, and say what it said."""
+        self.ffmpeg.wait()
+        said = self.ffmpeg.stderr.read().decode(errors="replace").strip().splitlines()
+        self.abort()
+        why = said[-1] if said else f"it exited with code {self.ffmpeg.returncode}"
+        raise FileAccessError(f"ffmpeg stopped writing '{self.path}' ({why}): check that its disk has room, "
+                              "then export again")
 
 
 def _png(rgb):

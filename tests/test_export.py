@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 import nodenet as nn
+from nodenet import export as export_module
 from nodenet.export import _png
 from nodenet.pictures import pictures
 from nodenet.render import Canvas, Scene
@@ -165,11 +166,61 @@ def test_progress_bar_and_quiet(golden, tmp_path, capsys):
     (lambda t, d: t.export(d / "a.gif", fps=0), nn.SettingError, "fps must be a number"),
     (lambda t, d: nn.Tracer(golden_network()).export(d / "a.gif"), nn.SettingError,
      "the tracer has no frames to export"),
+    (lambda t, d: t.export(d / "a.mp4", format="gif"), nn.SettingError,
+     "a.mp4' ends in .mp4, a mp4 file, but format='gif' was asked for: leave out format=, or give a path "
+     "that fits gif"),
+    (lambda t, d: t.export(d / "frames.gif", format="png"), nn.SettingError, "ends in .gif, a gif file"),
+    (lambda t, d: t.export(d / "a.gif", fps=60), nn.SettingError,
+     "a GIF plays at most 50 frames per second (browsers slow quicker frames to 10), got fps=60: give fps up "
+     "to 50, or export an MP4"),
+    (lambda t, d: t.export(d / "a.gif", quiet="no"), nn.SettingError, "quiet must be True or False, got 'no'"),
 ])
 def test_export_errors(golden, tmp_path, call, error, message):
     with pytest.raises(error) as raised:
         call(golden, tmp_path)
     assert message in str(raised.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_format_name_may_be_in_capitals(golden, tmp_path):
+    path = golden.export(tmp_path / "anim", format="GIF", quiet=True)
+    with Image.open(path) as gif:
+        assert (gif.format, gif.n_frames) == ("GIF", 17)
+
+
+def test_png_frames_of_an_earlier_export_are_replaced_not_mixed_in(golden, long_trace, tmp_path):
+    long_trace.export(tmp_path / "frames", format="png", quiet=True)
+    (tmp_path / "frames" / "notes.txt").write_text("kept")
+    (tmp_path / "frames" / "frame_1.png").write_text("not a frame of ours")
+    golden.export(tmp_path / "frames", format="png", quiet=True)
+    names = sorted(p.name for p in (tmp_path / "frames").iterdir())
+    assert names == sorted(["frame_1.png", "notes.txt"] + [f"frame_{i:05d}.png" for i in range(17)])
+    last = np.asarray(Image.open(tmp_path / "frames" / "frame_00016.png"))
+    assert np.array_equal(last, Canvas(Scene.from_tracer(golden)).rgb(golden.frames[16]))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc, where no file can be made, is Linux's")
+def test_mp4_to_a_path_that_cannot_be_written(golden):
+    with pytest.raises(nn.FileAccessError, match="cannot write '/proc/anim.mp4': No such file or directory; "
+                                                 "choose a path you can write to"):
+        golden.export("/proc/anim.mp4", quiet=True)
+
+
+def test_mp4_export_when_ffmpeg_stops_midway(golden, tmp_path, monkeypatch):
+    original = export_module.Mp4Writer.write
+    written = []
+
+    def kill_ffmpeg_at_the_fifth(self, rgb):
+        written.append(1)
+        if len(written) == 5:
+            self.ffmpeg.kill()          # as when the system stops it
+            self.ffmpeg.wait()
+        original(self, rgb)
+
+    monkeypatch.setattr(export_module.Mp4Writer, "write", kill_ffmpeg_at_the_fifth)
+    with pytest.raises(nn.FileAccessError, match=r"ffmpeg stopped writing '.*anim\.mp4' \(it exited with code -9\): "
+                                                 "check that its disk has room, then export again"):
+        golden.export(tmp_path / "anim.mp4", quiet=True, workers=1)
     assert list(tmp_path.iterdir()) == []
 
 
