@@ -120,7 +120,7 @@ def _parser():
                          help="print this link's weight, dw and grad at every recorded step (repeatable)")
     history.add_argument("--top", type=int, default=10, metavar="K", help="how many links that moved most to list")
     history.add_argument("--csv", metavar="FILE", help="write the history as CSV, one row per step and link")
-    history.add_argument("--plot", metavar="FILE", help="plot the weights of the --link links (or the top K)")
+    history.add_argument("--plot", metavar="FILE", help="plot the weights of the --link links (or the top K); the suffix picks the format: .png, .svg, .pdf, ...")
     history.set_defaults(command=_history)
 
     info = commands.add_parser("info", help="what a run directory holds: settings, steps, losses, files")

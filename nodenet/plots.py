@@ -1,7 +1,7 @@
 """Plots of a training run: loss, weight trajectories, a heatmap of changes, a loss landscape.
 
 Each function returns a matplotlib Figure (made without pyplot) and, given a path, also
-writes it as a PNG, atomically.
+writes it, atomically: a PNG, or the format the path's suffix names (.svg, .pdf, .jpg, ...).
 
 Examples
 --------
@@ -12,19 +12,22 @@ Examples
 'loss'
 """
 
+from pathlib import Path
+
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from .atomic import atomic_write
-from .checks import check_count
+from .checks import as_path, check_count
 from .errors import SettingError
 from .history import History, link_id_of
 
 __all__ = ["loss", "weights", "changes", "landscape", "compare"]
 
 MAX_COLUMNS = 800       # steps shown in the heatmap; longer runs are binned
+LEGEND_LINES = 16       # weight trajectories named in a legend; more would cover the plot
 
 
 def loss(history, path=None):
@@ -79,7 +82,10 @@ def weights(history, path=None, *, links="top:8"):
         ax.plot(np.concatenate([[0], history.steps]), _trajectory(history, (src, dst)), lw=1.2,
                 label=f"{src} → {dst}")
     ax.set(xlabel="step", ylabel="weight", title="weight trajectories")
-    ax.legend(fontsize=7, ncol=2, loc="best")
+    if len(ax.lines) <= LEGEND_LINES:
+        ax.legend(fontsize=7, ncol=2, loc="best")
+    else:
+        ax.set_title(f"weight trajectories of {len(ax.lines)} links (too many to name)")
     ax.grid(alpha=0.3)
     return _save(figure, path)
 
@@ -131,6 +137,8 @@ def landscape(network, inputs, targets, *, links, path=None, resolution=41):
     'w(i1→o1)'
     """
     first, second = _two_links(network, links)
+    if path is not None:
+        _file_format(path)          # before the surface's many passes
     check_count(resolution, "resolution")
     if resolution < 3:
         raise SettingError(f"resolution must be at least 3 points a side, got {resolution}")
@@ -219,8 +227,24 @@ def _log_scale(ax):
 def _save(figure, path):
     if path is not None:
         with atomic_write(path, "wb") as handle, np.errstate(over="ignore"):
-            figure.savefig(handle, format="png")
+            figure.savefig(handle, format=_file_format(path))
     return figure
+
+
+def _file_format(path):
+    """The picture format a plot's path asks for by its suffix: PNG without one.
+
+    Examples
+    --------
+    >>> _file_format("loss.svg"), _file_format("out/loss")
+    ('svg', 'png')
+    """
+    suffix = Path(as_path(path, "the plot's path")).suffix.lower().lstrip(".")
+    known = set(FigureCanvasAgg.get_supported_filetypes()) - {"pgf"}        # pgf would need LaTeX
+    if suffix and suffix not in known:
+        raise SettingError(f"cannot write a plot as '.{suffix}' ({path}): end the path in one of "
+                           f"{', '.join('.' + name for name in sorted(known))}")
+    return suffix or "png"
 
 
 def _check_history(history):
@@ -238,7 +262,9 @@ def _chosen(history, links):
         try:
             count = int(links[4:])
         except ValueError:
-            raise SettingError(f"links='top:K' needs a whole number K, got {links!r}") from None
+            count = 0
+        if count < 1:
+            raise SettingError(f"links='top:K' needs a whole number K of at least 1, got {links!r}")
         return [link for link, _ in history.top_changed(count)]
     if links == "all":
         return list(history.link_ids)

@@ -333,8 +333,19 @@ class Tracer:
         }
 
     def __repr__(self):
+        """How much is traced: events, frames, and the steps and epochs finished.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([2, 1], seed=0)
+        >>> tracer = nn.Tracer(net, detail="step")
+        >>> _ = net.train([[0, 1]], [[1]], epochs=1, lr=0.5, tracer=tracer)
+        >>> tracer
+        Tracer(detail='step', 6 events, 1 frames, 1 steps and 1 epochs done)
+        """
         return (f"Tracer(detail={self.detail!r}, {len(self.events)} events, {len(self.frames)} frames, "
-                f"step {self.step}, epoch {self.epoch})")
+                f"{self.step - 1} steps and {self.epoch - 1} epochs done)")
 
 
 def snapshot(network, caption=None):

@@ -1,5 +1,7 @@
 """Plots: each writes a PNG of the expected data; the landscape leaves the network as it was."""
 
+from xml.etree import ElementTree
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -107,6 +109,38 @@ def test_compare_plots_each_runs_moving_average_and_one_links_weights(tmp_path):
         nn.plots.compare([], link="h1->o1")
 
 
+def test_a_plot_is_written_in_the_format_its_suffix_names(trained, tmp_path):
+    nn.plots.loss(trained.history, tmp_path / "loss.svg")
+    nn.plots.loss(trained.history, tmp_path / "loss.PDF")
+    nn.plots.loss(trained.history, tmp_path / "loss.jpg")
+    nn.plots.loss(trained.history, tmp_path / "loss")
+    root = ElementTree.parse(tmp_path / "loss.svg").getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg" and root.get("width") == "460.8pt"     # 6.4 inches
+    assert (tmp_path / "loss.PDF").read_bytes()[:5] == b"%PDF-"
+    assert png_size(tmp_path / "loss.jpg") == ("JPEG", (640, 400))
+    assert png_size(tmp_path / "loss") == ("PNG", (640, 400))
+
+
+def test_a_landscape_checks_its_path_before_working_out_the_surface(trained, monkeypatch):
+    passes = []
+    monkeypatch.setattr(nn.Network, "evaluate", lambda *args: passes.append(args))
+    with pytest.raises(nn.SettingError, match=r"cannot write a plot as '\.doc'"):
+        nn.plots.landscape(trained, *XOR, links=["h1->o1", "h2->o1"], path="surface.doc")
+    assert passes == []
+
+
+def test_many_weight_trajectories_are_drawn_without_a_legend(recwarn):
+    net = nn.layered([2, 8, 8, 1], seed=0)
+    net.train(*XOR, epochs=3, lr=0.5)
+    figure = nn.plots.weights(net.history, links="all")
+    figure.canvas.draw()
+    ax = figure.axes[0]
+    assert len(ax.lines) == 105 and ax.get_legend() is None
+    assert ax.get_title() == "weight trajectories of 105 links (too many to name)"
+    assert [str(w.message) for w in recwarn] == []
+    assert nn.plots.weights(net.history, links="top:16").axes[0].get_legend() is not None
+
+
 def test_plot_errors():
     fresh = nn.layered([2, 1], seed=0)
     with pytest.raises(nn.SettingError, match="the history has no recorded steps to plot loss"):
@@ -123,7 +157,11 @@ def test_plot_errors():
     (lambda n: nn.plots.landscape(n, *XOR, links=["h1->o1", "h2->o1"], resolution=2), "at least 3 points"),
     (lambda n: nn.plots.landscape(n, *XOR, links=["h1->o1", "h2->o1"], resolution=2.5), "resolution must be"),
     (lambda n: nn.plots.weights(n.history, links=5), "links must be 'top:K', 'all' or a list of links"),
-    (lambda n: nn.plots.weights(n.history, links="top:0"), "k must be a whole number >= 1, got 0"),
+    (lambda n: nn.plots.weights(n.history, links="top:0"), "links='top:K' needs a whole number K of at least 1, "
+                                                           "got 'top:0'"),
+    (lambda n: nn.plots.loss(n.history, path="loss.doc"), "cannot write a plot as '.doc' (loss.doc): end the "
+                                                          "path in one of .avif, .eps, .gif, .jpeg, .jpg, .pdf, "
+                                                          ".png, .ps, .raw, .rgba, .svg, .svgz, .tif, .tiff, .webp"),
     (lambda n: nn.plots.loss(n.history, path="."), "it is a directory"),
 ])
 def test_plot_arguments_are_checked(trained, call, message):
