@@ -127,8 +127,10 @@ def _bow(x0, y0, x1, y1, span, passed, clearance):
     # each neuron is checked at its middle and its sides: where the arc climbs steeply, a side is nearer
     xs = np.concatenate([passed[:, 0] + side * clearance * WIDTH_OF_Y for side in (-1, 0, 1)])
     t = (xs - x0) / (x1 - x0)
+    inside = (t > 0) & (t < 1)                      # a side can reach past an end where columns are close
+    t, ys = t[inside], np.tile(passed[:, 1], 3)[inside]
     lift = 4 * t * (1 - t)                          # an arc's height over its chord, per unit of bow
-    below = np.tile(passed[:, 1], 3) - (y0 + t * (y1 - y0))     # each neuron's height over the chord
+    below = ys - (y0 + t * (y1 - y0))               # each neuron's height over the chord
     # the arc is `clearance` from a neuron while bow * lift stays out of below ± clearance
     lows, highs = (below - clearance) / lift, (below + clearance) / lift
     bow = 0.04 * span

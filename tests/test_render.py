@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import nodenet as nn
-from nodenet.layout import WIDTH_OF_Y, depths, link_path, positions, radius
+from nodenet.layout import WIDTH_OF_Y, depths, link_path, link_paths, positions, radius
 from nodenet.boundary import Boundary
 from nodenet.events import number
 from nodenet.render import BOUNDARY_MAP, CAPTION_WIDTH, Canvas, FrameArtists, Scene, fit_caption, frame_text
@@ -117,6 +117,16 @@ def test_skip_links_pass_clear_of_the_neurons_they_cross(seed):
                 assert _distance((x, y), path) > clear, f"{src}->{dst} runs through {name}"
     top = max(path[:, 1].max() for path in artists.paths)
     assert artists.ax.get_ylim()[1] > top   # every arc is inside the picture
+
+
+def test_arcs_over_a_long_chain_of_close_columns_pass_clear(recwarn):
+    pos = {f"n{i}": (i / 20, 0.5) for i in range(21)}
+    links = [(f"n{a}", f"n{b}") for a in range(21) for b in range(a + 2, 21, 3)]
+    paths = link_paths(pos, links, [int(b[1:]) - int(a[1:]) for a, b in links], clearance=0.1)
+    for (a, b), path in zip(links, paths):
+        for k in range(int(a[1:]) + 1, int(b[1:])):
+            assert _distance(pos[f"n{k}"], path) > 0.07, f"{a}->{b} runs through n{k}"
+    assert [str(w.message) for w in recwarn] == []
 
 
 def test_neighbours_in_a_column_of_ten_do_not_touch():
