@@ -11,7 +11,8 @@ How a frame looks:
   links in ``frame.changes`` glow amber, more for larger changes, and the largest few
   changes are written on them;
 - neurons: filled by ``out`` in forward frames, ringed by ``delta`` in backward and
-  update frames (red +, blue -); the focus of an op frame has an orange ring;
+  update frames (red +, blue -); the focus of an op frame has an orange ring, and the
+  neurons its push or pull has not reached yet in this step are grey;
 - title: phase, step, epoch and loss; caption: the event's formula with its numbers;
 - with a :class:`~nodenet.boundary.Boundary`, the output over the plane of the two
   inputs is drawn beside the network (orange low, blue high), with the samples on it.
@@ -58,8 +59,9 @@ LABEL_SHARES = (0.65, 0.4, 0.75, 0.3)
 ARC_CLEARANCE = 0.03        # between an arc and the neurons it passes, in units of y
 CAPTION_WIDTH, CAPTION_LINES = 84, 3
 _MORE = "... ("                  # how events count the terms of a sum they leave out
-LEGEND = ("links: blue +, red −, width |w|, dashed frozen; amber: changed since the last frame "
-          "· neurons: fill out, ring δ")
+LEGEND = ("links: blue +, red −, width |w|, dashed frozen, amber changed · neurons: fill out, ring δ, "
+          "grey not reached yet")
+WAITING_FACE, WAITING_EDGE = "#f0f0f0", "#a6a6a6"
 # pixel sizes at 480 pixels high: family, weight, size
 FONTS = {"title": ("DejaVu Sans", "normal", 15), "caption": ("DejaVu Sans Mono", "normal", 11),
          "legend": ("DejaVu Sans", "normal", 9), "name": ("DejaVu Sans", "bold", 12),
@@ -91,6 +93,8 @@ class Scene:
     max_delta: float
     out_range: tuple
     boundary: object = None
+    forward: tuple = ()     # the computing neurons in the orders they push and pull
+    backward: tuple = ()
 
     @classmethod
     def from_tracer(cls, tracer, boundary=None):
@@ -110,7 +114,28 @@ class Scene:
             tuple(link.frozen for link in network.links), positions(network),
             tuple(depth[dst] - depth[src] for src, dst in network.link_ids),
             _scale(weights), _scale(deltas), (float(min(outs.min(), 0.0)), float(max(outs.max(), 1.0))),
-            boundary)
+            boundary, tuple(n.name for n in network.forward_order if n.computing),
+            tuple(n.name for n in network.backward_order if n.computing))
+
+    def waiting(self, frame):
+        """Which neurons an op frame's push or pull has not reached yet in its step (their numbers are the last
+        step's), as a boolean per neuron.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1, 1], bias=False, seed=0)
+        >>> tracer = nn.Tracer(net, detail="op")
+        >>> _ = net.train([[1.0]], [[0.0]], epochs=1, lr=0.1, tracer=tracer)
+        >>> scene = Scene.from_tracer(tracer)
+        >>> tracer.frames[0].focus, scene.waiting(tracer.frames[0]).tolist()     # i1, h1, o1
+        ('h1', [False, False, True])
+        """
+        order = {"forward": self.forward, "backward": self.backward}.get(frame.phase, ())
+        if not isinstance(frame.focus, str) or frame.focus not in order:
+            return np.zeros(len(self.neuron_names), dtype=bool)
+        later = set(order[order.index(frame.focus) + 1:])
+        return np.array([name in later for name in self.neuron_names])
 
     @property
     def tallest(self):
@@ -146,9 +171,11 @@ def frame_text(scene, frame, paths):
     values = []
     if scene.tallest <= 5:
         forward = frame.phase in FORWARD_PHASES
-        for (x, y), kind, out, delta in zip(places, scene.kinds, frame.neurons["out"], frame.neurons["delta"]):
+        waiting = scene.waiting(frame)
+        for (x, y), kind, out, delta, later in zip(places, scene.kinds, frame.neurons["out"],
+                                                  frame.neurons["delta"], waiting):
             shown = f"out {out:.3g}" if forward or kind != "computing" else f"δ {delta:.3g}"
-            values.append((x, y - 0.1, shown))
+            values.append((x, y - 0.1, shown.split()[0] + " not yet" if later else shown))
     largest = sorted(frame.changes, key=lambda link: -abs(frame.changes[link]))[:LABELLED_CHANGES]
     changes = []
     for link in largest:
@@ -300,13 +327,18 @@ class FrameArtists:
         outs, deltas = frame.neurons["out"], frame.neurons["delta"]
         faces = OUT_MAP(_unit(outs, *self.scene.out_range))
         faces[np.array(self.scene.kinds) == "bias"] = to_rgba("#d9d9d9")
-        self.neurons.set_facecolor(faces)
+        waiting = self.scene.waiting(frame)
         if frame.phase in FORWARD_PHASES:
-            self.neurons.set_edgecolor("#404040")
-            self.neurons.set_linewidth(1.0)
+            faces[waiting] = to_rgba(WAITING_FACE)
+            edges, widths = np.tile(to_rgba("#404040"), (len(outs), 1)), np.ones(len(outs))
         else:
-            self.neurons.set_edgecolor(DELTA_MAP(_unit(deltas, -self.scene.max_delta, self.scene.max_delta)))
-            self.neurons.set_linewidth(1.0 + 5.0 * np.clip(np.abs(deltas) / self.scene.max_delta, 0, 1))
+            edges = DELTA_MAP(_unit(deltas, -self.scene.max_delta, self.scene.max_delta))
+            widths = 1.0 + 5.0 * np.clip(np.abs(deltas) / self.scene.max_delta, 0, 1)
+            widths[waiting] = 1.0
+        edges[waiting] = to_rgba(WAITING_EDGE)
+        self.neurons.set_facecolor(faces)
+        self.neurons.set_edgecolor(edges)
+        self.neurons.set_linewidth(widths)
         focus = frame.focus if isinstance(frame.focus, str) else None
         self.focus.set_visible(focus is not None)
         if focus is not None:

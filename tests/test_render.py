@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, to_rgba
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -14,7 +14,8 @@ import nodenet as nn
 from nodenet.layout import WIDTH_OF_Y, depths, link_path, link_paths, positions, radius
 from nodenet.boundary import Boundary
 from nodenet.events import number
-from nodenet.render import BOUNDARY_MAP, CAPTION_WIDTH, Canvas, FrameArtists, Scene, fit_caption, frame_text
+from nodenet.render import (BOUNDARY_MAP, CAPTION_WIDTH, WAITING_EDGE, WAITING_FACE, Canvas, FrameArtists, Scene,
+                            fit_caption, frame_text)
 from dags import random_dag
 from golden import INPUTS, LR, TARGETS, golden_network
 
@@ -205,6 +206,29 @@ def test_forward_frames_and_pictures_of_a_network_name_the_loss_they_show():
     assert titles[4] == "forward · step 2 · epoch 2 · last step's loss 0.298371"
     frame = nn.snapshot(net)
     assert frame_text(scene, frame, paths).title == f"after 2 steps · last step's loss {frame.loss:.6g}"
+
+
+def test_neurons_a_push_or_pull_has_not_reached_are_grey_and_say_so(golden):
+    scene = Scene.from_tracer(golden)
+    assert (scene.forward, scene.backward) == (("h1", "h2", "o1", "o2"), ("o1", "o2", "h1", "h2"))
+    paths = FrameArtists(Figure().add_subplot(), scene).paths
+    push_h2, pull_h1, update = golden.frames[1], golden.frames[7], golden.frames[16]
+    assert (push_h2.focus, pull_h1.focus, update.phase) == ("h2", "h1", "update")
+    values = {name: words for name, (_, _, words) in zip(scene.neuron_names, frame_text(scene, push_h2, paths).values)}
+    assert (values["h2"], values["o1"], values["o2"]) == ("out 0.597", "out not yet", "out not yet")
+    values = {name: words for name, (_, _, words) in zip(scene.neuron_names, frame_text(scene, pull_h1, paths).values)}
+    assert (values["h1"], values["h2"], values["o1"]) == ("δ 0.00877", "δ not yet", "δ 0.138")
+    assert not scene.waiting(update).any()
+    artists = FrameArtists(Figure().add_subplot(), scene)
+    artists.draw(push_h2)
+    faces, edges = artists.neurons.get_facecolor(), artists.neurons.get_edgecolor()
+    grey = [scene.neuron_names.index(name) for name in ("o1", "o2")]
+    assert np.allclose(faces[grey], to_rgba(WAITING_FACE)) and np.allclose(edges[grey], to_rgba(WAITING_EDGE))
+    assert not np.allclose(faces[scene.neuron_names.index("h2")], to_rgba(WAITING_FACE))
+    artists.draw(pull_h1)
+    h2 = scene.neuron_names.index("h2")
+    assert np.allclose(artists.neurons.get_edgecolor()[h2], to_rgba(WAITING_EDGE))
+    assert artists.neurons.get_linewidth()[h2] == 1.0
 
 
 def test_drawing_on_your_own_axes(golden):
