@@ -29,6 +29,7 @@ Examples
 """
 
 import io
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -41,7 +42,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from PIL import Image, ImageDraw, ImageFont
 
-from .layout import depths, link_paths, positions, radius
+from .layout import RADIUS_OF_GAP, depths, link_paths, positions, radius
 from .strokes import Strokes
 from .tracer import snapshot
 
@@ -58,7 +59,6 @@ LABELLED_CHANGES = 3
 LABEL_SHARES = (0.65, 0.4, 0.75, 0.3)
 ARC_CLEARANCE = 0.03        # between an arc and the neurons it passes, in units of y
 CAPTION_WIDTH, CAPTION_LINES = 84, 3
-_MORE = "... ("                  # how events count the terms of a sum they leave out
 LEGEND = ("links: blue +, red −, width |w|, dashed frozen, amber changed · neurons: fill out, ring δ, "
           "grey not reached yet")
 WAITING_FACE, WAITING_EDGE = "#f0f0f0", "#a6a6a6"
@@ -203,8 +203,9 @@ def _along(path, share):
 def fit_caption(caption, width=CAPTION_WIDTH, lines=CAPTION_LINES):
     """``caption``'s formulas (parted by "; ") in at most ``lines`` lines of ``width``, each formula kept.
 
-    A formula that will not fit loses terms of its sum, not its result: the longest is
-    cut first, down to one line each if need be.
+    A formula that will not fit loses terms of its sums, not its result: the longest is
+    cut first, down to ``lhs = ... = result`` if need be. Formulas that still take more
+    lines share them.
 
     Examples
     --------
@@ -213,30 +214,57 @@ def fit_caption(caption, width=CAPTION_WIDTH, lines=CAPTION_LINES):
     """
     parts = caption.split("; ")
     wrapped = [textwrap.wrap(part, width) for part in parts]
-    while sum(map(len, wrapped)) > lines:
-        longest = max(range(len(parts)), key=lambda k: len(wrapped[k]))
-        if len(wrapped[longest]) == 1:
-            return [line for part in wrapped for line in part][:lines]
-        wrapped[longest] = _shortened(parts[longest], width, len(wrapped[longest]) - 1)
-    return [line for part in wrapped for line in part]
+    shortest = [False] * len(parts)
+    while sum(map(len, wrapped)) > lines and not all(shortest):
+        longest = max((k for k in range(len(parts)) if not shortest[k]), key=lambda k: len(wrapped[k]))
+        shorter = _shortened(parts[longest], width, len(wrapped[longest]) - 1)
+        if shorter is None:
+            shortest[longest] = True
+        else:
+            parts[longest], wrapped[longest] = shorter, textwrap.wrap(shorter, width)
+    if sum(map(len, wrapped)) <= lines:
+        return [line for part in wrapped for line in part]
+    if width < 8:
+        return textwrap.wrap("; ".join(parts), width)[:lines]
+    return textwrap.wrap("; ".join(parts), width, max_lines=lines, placeholder=" ...")
 
 
 def _shortened(formula, width, lines):
-    """``formula`` in ``lines`` lines of ``width``, its longest sum's last terms counted instead of shown."""
+    """``formula`` shortened to fit ``lines`` lines of ``width`` if it can be, else as short as it gets; None if
+    it cannot be shortened.
+
+    The last terms of its longest sum are counted instead of shown, then of the next; the
+    result and a note after it in parentheses are kept whole.
+    """
+    note = ""
+    if formula.endswith(")") and " (" in formula:
+        head, _, tail = formula.rpartition(" (")
+        if tail.count("(") + 1 == tail.count(")"):          # a note of its own, not the end of a term
+            formula, note = head, " (" + tail
     sides = [side.split(" + ") for side in formula.split(" = ")]
     hidden = [0] * len(sides)
     for k, terms in enumerate(sides):
-        if terms[-1].startswith(_MORE):
-            hidden[k] = int(terms.pop()[len(_MORE):].split()[0])
-    while True:
-        text = " = ".join(" + ".join(terms + ([f"{_MORE}{more} more terms)"] if more else []))
-                          for terms, more in zip(sides, hidden))
-        wrapped = textwrap.wrap(text, width)
-        longest = max(range(len(sides)), key=lambda k: len(" + ".join(sides[k])))
-        if len(wrapped) <= lines or len(sides[longest]) == 1:
-            return wrapped[:lines]
+        more = re.fullmatch(r"\.\.\. \((\d+) more terms\)", terms[-1])
+        if more and len(terms) > 1:
+            hidden[k] = int(more.group(1))
+            terms.pop()
+
+    def text():
+        return " = ".join(" + ".join(terms + ([f"... ({more} more terms)"] if more else []))
+                          for terms, more in zip(sides, hidden)) + note
+
+    given = text()
+    while len(textwrap.wrap(text(), width)) > lines:
+        sums = [k for k in range(1, len(sides) - 1) if len(sides[k]) > 1]       # not the left side, not the result
+        if not sums:
+            break
+        longest = max(sums, key=lambda k: len(" + ".join(sides[k])))
         sides[longest].pop()
         hidden[longest] += 1
+    shorter = text()
+    if len(textwrap.wrap(shorter, width)) > lines and len(sides) > 2:
+        shorter = f"{' + '.join(sides[0])} = ... = {' + '.join(sides[-1])}{note}"
+    return shorter if len(shorter) < len(given) else None
 
 
 @dataclass(frozen=True)
@@ -300,7 +328,11 @@ class FrameArtists:
         ax.add_collection(self.links)
         xy = np.array([scene.pos[name] for name in scene.neuron_names])
         points_per_y = ax.bbox.height / np.ptp(ax.get_ylim()) * 72 / ax.figure.dpi
-        self.size = (2 * neuron_radius * points_per_y) ** 2         # a marker's area in points²
+        points_per_x = ax.bbox.width / np.ptp(ax.get_xlim()) * 72 / ax.figure.dpi
+        columns = len({x for x, _ in scene.pos.values()})
+        column_gap = points_per_x / (columns - 1) if columns > 1 else np.inf
+        # a marker's area in points²: neighbours in a column, and in a row, never touch
+        self.size = (2 * min(neuron_radius * points_per_y, RADIUS_OF_GAP * column_gap)) ** 2
         self.neurons = ax.scatter(xy[:, 0], xy[:, 1], s=self.size, zorder=3)
         self.focus = ax.scatter([0], [0], s=self.size * 2.2, facecolors="none", edgecolors=FOCUS,
                                 linewidths=3, zorder=4)

@@ -16,7 +16,7 @@ from nodenet.boundary import Boundary
 from nodenet.events import number
 from nodenet.render import (BOUNDARY_MAP, CAPTION_WIDTH, WAITING_EDGE, WAITING_FACE, Canvas, FrameArtists, Scene,
                             fit_caption, frame_text)
-from dags import random_dag
+from dags import random_dag, random_samples
 from golden import INPUTS, LR, TARGETS, golden_network
 
 REFERENCES = Path(__file__).parent / "reference"
@@ -140,6 +140,20 @@ def test_neighbours_in_a_column_of_ten_do_not_touch():
     assert scene.tallest == 11 and 0.7 * gap < diameter < 0.9 * gap
 
 
+@pytest.mark.parametrize("sizes, figsize", [([2, 4, 4, 4, 4, 4, 4, 4, 1], (6.4, 4.8)), ([2] * 15 + [1], (6.4, 4.8)),
+                                            ([2, 4, 4, 4, 4, 4, 4, 4, 1], (3, 6))])
+def test_neighbours_in_a_row_of_many_columns_do_not_touch(sizes, figsize):
+    net = nn.layered(sizes, seed=0)
+    frame = nn.snapshot(net)
+    scene = Scene.of(net, [frame])
+    ax = Figure(figsize=figsize, dpi=100).add_subplot()
+    artists = FrameArtists(ax, scene)
+    diameter = np.sqrt(artists.size) * 100 / 72                                     # pixels
+    places = ax.transData.transform(np.array(list(scene.pos.values())))
+    gaps = [np.hypot(*(a - b)) for i, a in enumerate(places) for b in places[i + 1:]]
+    assert min(gaps) > diameter
+
+
 def test_a_caption_keeps_every_formula_and_its_result():
     net = nn.layered([2, 8, 8, 1], seed=0)
     tracer = nn.Tracer(net, detail="op")
@@ -155,6 +169,44 @@ def test_a_caption_keeps_every_formula_and_its_result():
         f"net_o1 = {terms[0]} + {terms[1]} + {terms[2].split(' * ')[0]} *",
         f"{terms[2].split(' * ')[1]} + {terms[3]} + ... (5 more terms) = {net_o1}",
         f"out_o1 = sigmoid(net_o1) = sigmoid({net_o1}) = {out_o1}"]
+
+
+def _results(part):
+    """What a formula must keep: its result, and a note after it in parentheses with the note's result."""
+    sides = part.split(" = ")
+    return sides[-2:] if part.endswith(")") and "(" in sides[-2] else sides[-1:]
+
+
+@pytest.mark.parametrize("seed", [0, 3, 6, 9, 12, 13, 15, 18, 21, 24])   # 13 pulls an output that feeds others
+def test_every_caption_of_a_random_dag_keeps_its_results(seed):
+    net = random_dag(seed)
+    inputs, targets = random_samples(net, seed, n=2)
+    tracer = nn.Tracer(net, detail="op")
+    net.train(inputs, targets, epochs=1, lr=0.3, momentum=0.9, tracer=tracer)
+    for frame in tracer.frames:
+        caption = fit_caption(frame.caption)
+        assert len(caption) <= 3 and all(len(line) <= CAPTION_WIDTH for line in caption)
+        shown = " ".join(caption)
+        for part in frame.caption.split("; "):
+            assert all(result in shown for result in _results(part)), (part, caption)
+
+
+def test_a_pulled_output_keeps_its_loss_error_note():
+    caption = ("error_c0 = dE/dout_c0 + 0.180269599 * 0.0140571758 + -0.136042916 * -0.000105934109 + "
+               "-0.174164604 * 0.00167258002 + ... (2 more terms) = -0.0213896378 (dE/dout_c0 = 0.148052751); "
+               "delta_c0 = error_c0 * sigmoid'(net_c0) = -0.0213896378 * 0.241300709 = -0.00516134")
+    assert fit_caption(caption) == [
+        "error_c0 = dE/dout_c0 + 0.180269599 * 0.0140571758 + -0.136042916 * -0.000105934109",
+        "+ ... (3 more terms) = -0.0213896378 (dE/dout_c0 = 0.148052751)",
+        "delta_c0 = error_c0 * sigmoid'(net_c0) = -0.0213896378 * 0.241300709 = -0.00516134"]
+    assert fit_caption(caption, width=40) == [
+        "error_c0 = ... = -0.0213896378", "(dE/dout_c0 = 0.148052751)", "delta_c0 = ... = -0.00516134"]
+
+
+def test_captions_of_your_own_are_fitted_too():
+    mine = "total = " + " + ".join(["term"] * 40) + " + ... (and so on) = 1"
+    assert fit_caption(mine)[-1].endswith("+ ... (10 more terms) = 1")
+    assert fit_caption("a; b; c; d; e") == ["a; b; c; d; e"]        # more formulas than lines share them
 
 
 def test_fit_caption_cuts_the_longest_sum_first_and_keeps_short_captions_whole():
