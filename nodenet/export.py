@@ -27,6 +27,7 @@ import fractions
 import functools
 import itertools
 import os
+import re
 import struct
 import subprocess
 import zlib
@@ -124,8 +125,8 @@ def export(tracer, path, format=None, *, fps=DEFAULT_FPS, size=(640, 480), quiet
     exporter = _formats.get(fmt)
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in SUFFIXES and SUFFIXES[suffix] != fmt:
-        raise SettingError(f"'{path}' ends in {path.suffix}, a {SUFFIXES[suffix]} file, but format={format!r} was "
+    if format is not None and suffix in SUFFIXES and SUFFIXES[suffix] != fmt:
+        raise SettingError(f"'{path}' ends in {path.suffix} ({SUFFIXES[suffix]}), but format={format!r} was "
                            f"asked for: leave out format=, or give a path that fits {fmt}")
     if not isinstance(quiet, bool):
         raise SettingError(f"quiet must be True or False, got {quiet!r}")
@@ -243,9 +244,13 @@ class PngWriter:
 
     def close(self):
         for path in self.directory.glob("frame_*.png"):
-            number = path.stem[len("frame_"):]
-            if len(number) == 5 and number.isdigit() and int(number) >= self.count:
-                path.unlink()
+            number = re.fullmatch(r"frame_([0-9]{5})\.png", path.name)
+            if number and int(number.group(1)) >= self.count and (path.is_file() or path.is_symlink()):
+                try:
+                    path.unlink()
+                except OSError as err:
+                    raise FileAccessError(f"cannot remove '{path}', a frame of an earlier export: {err.strerror}; "
+                                          "remove it yourself, or export to a new directory") from None
 
     def abort(self):
         self.close()    # the frames written so far are complete files
@@ -329,9 +334,14 @@ class Mp4Writer:
                    "-s", f"{size[0]}x{size[1]}", "-pix_fmt", "yuv420p", "-r", rate, "-i", "-", "-an",
                    "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-crf", "25", "-v", "error",
                    "-preset", "veryfast", "-x264-params", ENCODING, str(self.temporary)]
-        # in a session of its own, so that Ctrl-C reaches this process alone, which then aborts
-        self.ffmpeg = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            # in a session of its own, so that Ctrl-C reaches this process alone, which then aborts
+            self.ffmpeg = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.PIPE, start_new_session=True)
+        except OSError as err:
+            self.temporary.unlink(missing_ok=True)
+            raise FileAccessError(f"cannot start ffmpeg ({err.strerror}: {command[0]}): install imageio-ffmpeg "
+                                  "again, or set IMAGEIO_FFMPEG_EXE to an ffmpeg that runs") from None
 
     def write(self, rgb):
         try:
@@ -341,13 +351,17 @@ class Mp4Writer:
 
     def close(self):
         try:
-            self.ffmpeg.stdin.close()
-        except OSError:
-            self._stopped()
-        if self.ffmpeg.wait():
-            self._stopped()
-        self.ffmpeg.stderr.close()
-        os.replace(self.temporary, self.path)
+            try:
+                self.ffmpeg.stdin.close()
+            except OSError:
+                self._stopped()
+            if self.ffmpeg.wait():
+                self._stopped()
+            self.ffmpeg.stderr.close()
+            os.replace(self.temporary, self.path)
+        except BaseException:           # Ctrl-C while ffmpeg finishes, too
+            self.abort()
+            raise
 
     def abort(self):
         if self.ffmpeg.poll() is None:

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from .atomic import atomic_write
 from .checks import as_path, check_count
-from .errors import SettingError
+from .errors import FileAccessError, SettingError
 from .history import History, link_id_of
 
 __all__ = ["loss", "weights", "changes", "landscape", "compare"]
@@ -137,8 +137,10 @@ def landscape(network, inputs, targets, *, links, path=None, resolution=41):
     'w(i1→o1)'
     """
     first, second = _two_links(network, links)
-    if path is not None:
-        _file_format(path)          # before the surface's many passes
+    if path is not None:            # before the surface's many passes
+        if Path(as_path(path, "the plot's path")).is_dir():
+            raise FileAccessError(f"cannot write '{path}': it is a directory, not a file name; give a file name")
+        _file_format(path)
     check_count(resolution, "resolution")
     if resolution < 3:
         raise SettingError(f"resolution must be at least 3 points a side, got {resolution}")

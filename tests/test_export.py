@@ -167,9 +167,9 @@ def test_progress_bar_and_quiet(golden, tmp_path, capsys):
     (lambda t, d: nn.Tracer(golden_network()).export(d / "a.gif"), nn.SettingError,
      "the tracer has no frames to export"),
     (lambda t, d: t.export(d / "a.mp4", format="gif"), nn.SettingError,
-     "a.mp4' ends in .mp4, a mp4 file, but format='gif' was asked for: leave out format=, or give a path "
+     "a.mp4' ends in .mp4 (mp4), but format='gif' was asked for: leave out format=, or give a path "
      "that fits gif"),
-    (lambda t, d: t.export(d / "frames.gif", format="png"), nn.SettingError, "ends in .gif, a gif file"),
+    (lambda t, d: t.export(d / "frames.gif", format="png"), nn.SettingError, "ends in .gif (gif), but format='png'"),
     (lambda t, d: t.export(d / "a.gif", fps=60), nn.SettingError,
      "a GIF plays at most 50 frames per second (browsers slow quicker frames to 10), got fps=60: give fps up "
      "to 50, or export an MP4"),
@@ -191,10 +191,13 @@ def test_a_format_name_may_be_in_capitals(golden, tmp_path):
 def test_png_frames_of_an_earlier_export_are_replaced_not_mixed_in(golden, long_trace, tmp_path):
     long_trace.export(tmp_path / "frames", format="png", quiet=True)
     (tmp_path / "frames" / "notes.txt").write_text("kept")
-    (tmp_path / "frames" / "frame_1.png").write_text("not a frame of ours")
+    others = ["frame_1.png", "frame_123456.png", "frame_00070.png.bak", "frame_٠٠٠٥٠.png"]     # not our names
+    for name in others:
+        (tmp_path / "frames" / name).write_text("not a frame of ours")
+    (tmp_path / "frames" / "frame_00090.png").mkdir()
     golden.export(tmp_path / "frames", format="png", quiet=True)
     names = sorted(p.name for p in (tmp_path / "frames").iterdir())
-    assert names == sorted(["frame_1.png", "notes.txt"] + [f"frame_{i:05d}.png" for i in range(17)])
+    assert names == sorted(others + ["notes.txt", "frame_00090.png"] + [f"frame_{i:05d}.png" for i in range(17)])
     last = np.asarray(Image.open(tmp_path / "frames" / "frame_00016.png"))
     assert np.array_equal(last, Canvas(Scene.from_tracer(golden)).rgb(golden.frames[16]))
 
@@ -220,6 +223,37 @@ def test_mp4_export_when_ffmpeg_stops_midway(golden, tmp_path, monkeypatch):
     monkeypatch.setattr(export_module.Mp4Writer, "write", kill_ffmpeg_at_the_fifth)
     with pytest.raises(nn.FileAccessError, match=r"ffmpeg stopped writing '.*anim\.mp4' \(it exited with code -9\): "
                                                  "check that its disk has room, then export again"):
+        golden.export(tmp_path / "anim.mp4", quiet=True, workers=1)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_ffmpeg_finishes_leaves_no_file(golden, tmp_path, monkeypatch):
+    made = []
+    original = subprocess.Popen.wait
+
+    def interrupted(process, *args, **kwargs):
+        if process in made and not kwargs and not args:
+            made.remove(process)
+            raise KeyboardInterrupt
+        return original(process, *args, **kwargs)
+
+    started = export_module.Mp4Writer.__init__
+
+    def remember(self, *args):
+        started(self, *args)
+        made.append(self.ffmpeg)
+
+    monkeypatch.setattr(export_module.Mp4Writer, "__init__", remember)
+    monkeypatch.setattr(subprocess.Popen, "wait", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        golden.export(tmp_path / "anim.mp4", quiet=True, workers=1)
+    assert list(tmp_path.iterdir()) == [] and made == []
+
+
+def test_mp4_without_a_working_ffmpeg(golden, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(tmp_path / "no-ffmpeg"))
+    with pytest.raises(nn.FileAccessError, match=r"cannot start ffmpeg \(No such file or directory: .*no-ffmpeg\): "
+                                                 "install imageio-ffmpeg again, or set IMAGEIO_FFMPEG_EXE"):
         golden.export(tmp_path / "anim.mp4", quiet=True, workers=1)
     assert list(tmp_path.iterdir()) == []
 

@@ -121,11 +121,13 @@ def test_a_plot_is_written_in_the_format_its_suffix_names(trained, tmp_path):
     assert png_size(tmp_path / "loss") == ("PNG", (640, 400))
 
 
-def test_a_landscape_checks_its_path_before_working_out_the_surface(trained, monkeypatch):
+def test_a_landscape_checks_its_path_before_working_out_the_surface(trained, monkeypatch, tmp_path):
     passes = []
     monkeypatch.setattr(nn.Network, "evaluate", lambda *args: passes.append(args))
     with pytest.raises(nn.SettingError, match=r"cannot write a plot as '\.doc'"):
         nn.plots.landscape(trained, *XOR, links=["h1->o1", "h2->o1"], path="surface.doc")
+    with pytest.raises(nn.FileAccessError, match="cannot write '.*': it is a directory, not a file name"):
+        nn.plots.landscape(trained, *XOR, links=["h1->o1", "h2->o1"], path=tmp_path)
     assert passes == []
 
 
