@@ -38,6 +38,7 @@ FORMAT = "nodenet-frames"
 VERSION = 1
 NEURON_FIELDS = ("net", "out", "error", "delta")
 LINK_FIELDS = ("weight", "velocity", "grad")
+_LAST = object()        # a frame's loss: the last one taken
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class Tracer:
         self._dw = np.zeros(len(self.link_ids))
         self._since_frame = []
         self._phase = None
-        self._loss = None
+        self._loss = self._epoch_loss = None
         self._keep()
 
     # -- attaching ----------------------------------------------------------------------
@@ -215,10 +216,12 @@ class Tracer:
                       self._weights.copy(), self._loss)
 
     def _on_epoch(self, target, loss):
-        self._loss = _known(loss)
+        # kept apart from the last step's loss, which the next epoch's first frames show
+        self._epoch_loss = _known(loss)
         if self.detail == "epoch" and (self.epoch - 1) % self.every == 0:
             # the epoch's last step has been counted already
-            self._cut("update", None, f"epoch {self.epoch}: mean loss {number(loss)}", step=self.step - 1)
+            self._cut("update", None, f"epoch {self.epoch}: mean loss {number(loss)}", step=self.step - 1,
+                      loss=self._epoch_loss)
         self.epoch += 1
         self._keep()
 
@@ -242,9 +245,10 @@ class Tracer:
             if self.detail == "step":
                 self._loss = self._step_loss
                 caption, epoch = f"step {last}: loss {number(self._loss)}", self.events[-1].epoch
+                loss = self._loss
             else:
-                caption, epoch = f"epoch {last}: mean loss {number(self._loss)}", last
-            self._cut("update", None, caption, step=self.step - 1, epoch=epoch)
+                caption, epoch, loss = f"epoch {last}: mean loss {number(self._epoch_loss)}", last, self._epoch_loss
+            self._cut("update", None, caption, step=self.step - 1, epoch=epoch, loss=loss)
 
     def _add(self, event):
         self.events.append(event)
@@ -259,7 +263,8 @@ class Tracer:
 
     # -- frames ---------------------------------------------------------------------------
 
-    def _cut(self, phase, focus, caption, step=None, epoch=None):
+    def _cut(self, phase, focus, caption, step=None, epoch=None, loss=_LAST):
+        """Add a frame of the network now; its loss is the last one taken unless ``loss`` is given."""
         state = self.network.state
         weights = state.weight.copy()
         moved = np.flatnonzero(weights != self._weights)
@@ -269,7 +274,7 @@ class Tracer:
         relative = {self.link_ids[j]: (float(dw[j] / abs(self._weights[j])) if self._weights[j] else None)
                     for j in moved}
         frame = Frame(len(self.frames), self.detail, phase, step or self.step, epoch or self.epoch, focus, caption,
-                      self._loss, self.neuron_names, self.link_ids,
+                      self._loss if loss is _LAST else loss, self.neuron_names, self.link_ids,
                       _frozen_copies(state, NEURON_FIELDS), _frozen_copies(state, LINK_FIELDS),
                       changes, relative, tuple(self._since_frame))
         self.frames.append(frame)

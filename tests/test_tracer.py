@@ -135,6 +135,25 @@ def test_epoch_frames_sum_the_changes_of_an_epoch():
     assert len(tracer.events) == 12 * (3 + 1 + 3 + 9)   # pushes, loss, pulls, updates
 
 
+@pytest.mark.parametrize("detail", ["op", "phase"])
+def test_a_new_epochs_first_frames_carry_the_last_steps_loss_not_the_epochs_mean(detail):
+    xor = ([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
+    net = nn.layered([2, 2, 1], seed=3)
+    tracer = nn.Tracer(net, detail=detail)
+    means = net.train(*xor, epochs=2, lr=0.5, shuffle=False, tracer=tracer)
+    first = next(frame for frame in tracer.frames if frame.step == 5)
+    assert first.phase == "forward" and first.loss == net.history.loss[3] != means[0]
+
+
+def test_epoch_frames_carry_the_epochs_mean_loss():
+    xor = ([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
+    net = nn.layered([2, 2, 1], seed=3)
+    tracer = nn.Tracer(net, detail="epoch", every=2)
+    means = net.train(*xor, epochs=4, lr=0.5, shuffle=False, tracer=tracer)
+    tracer.finish()
+    assert [(frame.epoch, frame.loss) for frame in tracer.frames] == [(1, means[0]), (3, means[2]), (4, means[3])]
+
+
 def test_dead_relu_links_do_not_change_unless_momentum_moves_them():
     def run(momentum, detail):
         net = nn.Network()
