@@ -144,7 +144,7 @@ def number(value):
     """
     if value is None:
         return "n/a"
-    value = float(value)
+    value = float(value) + 0.0      # -0.0 prints as 0
     if abs(value) < 1 or abs(value) >= 1e9 or not math.isfinite(value):
         return format(value, ".9g")
     return f"{value:.9f}".rstrip("0").rstrip(".")

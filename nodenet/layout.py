@@ -23,6 +23,7 @@ ARC_POINTS = 24
 # share of the gap between neighbours in the tallest column, so that neighbours never touch
 RADIUS, RADIUS_OF_GAP = 0.072, 0.42
 WIDTH_OF_Y = 0.55       # a length in y is about this much in x, as frames draw the unit square
+ARC_STAGGER = 0.03      # how much more each arc into the same neuron bows than the one before
 
 
 def depths(network):
@@ -102,7 +103,8 @@ def link_path(start, end, span, bow=None):
 
 def link_paths(pos, link_ids, spans, clearance):
     """Every link's points (:func:`link_path`); each arc bows just enough to pass ``clearance`` above or below
-    every neuron of the columns it crosses, and at least its default bow.
+    every neuron of the columns it crosses, and at least its default bow, raised by ``ARC_STAGGER`` for each
+    arc with a shorter span (or a higher source) into the same neuron.
 
     Examples
     --------
@@ -112,18 +114,27 @@ def link_paths(pos, link_ids, spans, clearance):
     0.1
     """
     places = np.array(list(pos.values()))
+    # arcs that end at the same neuron bow a little more each, so that none runs along another
+    arcs = sorted((span, pos[src][1], k) for k, ((src, _), span) in enumerate(zip(link_ids, spans)) if span > 1)
+    rank, seen = {}, {}
+    for _, _, k in arcs:
+        end = link_ids[k][1]
+        rank[k], seen[end] = seen.get(end, 0), seen.get(end, 0) + 1
     paths = []
-    for (src, dst), span in zip(link_ids, spans):
+    for k, ((src, dst), span) in enumerate(zip(link_ids, spans)):
         (x0, y0), (x1, y1) = pos[src], pos[dst]
         passed = places[(places[:, 0] > min(x0, x1)) & (places[:, 0] < max(x0, x1))]
-        paths.append(link_path((x0, y0), (x1, y1), span, _bow(x0, y0, x1, y1, span, passed, clearance)))
+        least = 0.04 * span + ARC_STAGGER * rank.get(k, 0)
+        paths.append(link_path((x0, y0), (x1, y1), span, _bow(x0, y0, x1, y1, span, passed, clearance, least)))
     return paths
 
 
-def _bow(x0, y0, x1, y1, span, passed, clearance):
-    """The least bow from the default up that keeps the arc ``clearance`` from each neuron in ``passed``."""
-    if span <= 1 or not len(passed):
+def _bow(x0, y0, x1, y1, span, passed, clearance, least):
+    """The least bow from ``least`` up that keeps the arc ``clearance`` from each neuron in ``passed``."""
+    if span <= 1:
         return None
+    if not len(passed):
+        return least
     # each neuron is checked at its middle and its sides: where the arc climbs steeply, a side is nearer
     xs = np.concatenate([passed[:, 0] + side * clearance * WIDTH_OF_Y for side in (-1, 0, 1)])
     t = (xs - x0) / (x1 - x0)
@@ -133,7 +144,7 @@ def _bow(x0, y0, x1, y1, span, passed, clearance):
     below = ys - (y0 + t * (y1 - y0))               # each neuron's height over the chord
     # the arc is `clearance` from a neuron while bow * lift stays out of below ± clearance
     lows, highs = (below - clearance) / lift, (below + clearance) / lift
-    bow = 0.04 * span
+    bow = least
     for low, high in sorted(zip(lows, highs)):
         if low < bow < high:
             bow = high

@@ -95,6 +95,7 @@ class Scene:
     boundary: object = None
     forward: tuple = ()     # the computing neurons in the orders they push and pull
     backward: tuple = ()
+    max_change: float = 1.0     # the largest |dw| of a link between two frames
 
     @classmethod
     def from_tracer(cls, tracer, boundary=None):
@@ -115,7 +116,8 @@ class Scene:
             tuple(depth[dst] - depth[src] for src, dst in network.link_ids),
             _scale(weights), _scale(deltas), (float(min(outs.min(), 0.0)), float(max(outs.max(), 1.0))),
             boundary, tuple(n.name for n in network.forward_order if n.computing),
-            tuple(n.name for n in network.backward_order if n.computing))
+            tuple(n.name for n in network.backward_order if n.computing),
+            _scale(np.array([change for f in frames for change in f.changes.values()])))
 
     def waiting(self, frame):
         """Which neurons an op frame's push or pull has not reached yet in its step (their numbers are the last
@@ -159,7 +161,7 @@ class FrameText:
 
 def frame_text(scene, frame, paths):
     """The :class:`FrameText` of ``frame``; ``paths`` are the links' drawn points."""
-    loss = "loss n/a" if frame.loss is None else f"loss {frame.loss:.6g}"
+    loss = "loss n/a" if frame.loss is None else f"{'mean ' if frame.detail == 'epoch' else ''}loss {frame.loss:.6g}"
     if frame.loss is not None and (frame.detail == "state" or frame.phase == "forward"):
         loss = "last step's " + loss            # this step's loss is not taken yet, or was before its update
     if frame.detail == "state":
@@ -177,16 +179,17 @@ def frame_text(scene, frame, paths):
             shown = f"out {out:.3g}" if forward or kind != "computing" else f"δ {delta:.3g}"
             values.append((x, y - 0.1, shown.split()[0] + " not yet" if later else shown))
     largest = sorted(frame.changes, key=lambda link: -abs(frame.changes[link]))[:LABELLED_CHANGES]
-    changes = []
+    changes, taken = [], places + [place[:2] for place in values]
     for link in largest:
-        x, y = _label_place(paths[scene.link_ids.index(link)], [place[:2] for place in changes])
+        x, y = _label_place(paths[scene.link_ids.index(link)], taken)
         changes.append((x, y, f"Δw {frame.changes[link]:+.3g}"))
+        taken.append((x, y))
     return FrameText(title, caption, _names(scene), values, changes)
 
 
 def _label_place(path, taken):
     """Where on ``path`` to write its change: past the middle, where links that cross there do not meet, and
-    clear of the labels ``taken``."""
+    clear of the places ``taken`` (neurons and words)."""
     places = [_along(path, share) for share in LABEL_SHARES]
     clear = [place for place in places
              if all(abs(place[0] - x) > 0.13 or abs(place[1] - y) > 0.07 for x, y in taken)]
@@ -278,7 +281,8 @@ class LinkLooks:
 
 
 def link_looks(scene, frame):
-    """The :class:`LinkLooks` of ``frame``: colour by sign, width by |weight|, glow by |dw|.
+    """The :class:`LinkLooks` of ``frame``: colour by sign, width by |weight|, glow by |dw|; an update frame's link
+    glows orange.
 
     Examples
     --------
@@ -295,10 +299,14 @@ def link_looks(scene, frame):
     colors[:, 3] = 0.25 + 0.75 * share
     widths = 0.6 + 5.0 * share
     dw = np.array([abs(frame.changes.get(link, 0.0)) for link in scene.link_ids])
-    moved = dw / dw.max() if dw.max(initial=0.0) > 0 else dw
+    moved = np.sqrt(np.clip(dw / scene.max_change, 0, 1))       # on the trace's scale; small changes still show
     glow = np.tile(to_rgba(GLOW), (len(dw), 1))
     glow[:, 3] = 0.2 + 0.6 * moved
-    return LinkLooks(colors, widths, glow, np.where(dw > 0, widths + 3 + 8 * moved, 0.0))
+    glow_widths = np.where(dw > 0, widths + 3 + 8 * moved, 0.0)
+    if isinstance(frame.focus, tuple) and frame.focus in scene.link_ids:       # an update frame's link
+        k = scene.link_ids.index(frame.focus)
+        glow[k], glow_widths[k] = to_rgba(FOCUS), max(glow_widths[k], widths[k] + 6)
+    return LinkLooks(colors, widths, glow, glow_widths)
 
 
 def _names(scene):
@@ -332,7 +340,9 @@ class FrameArtists:
         columns = len({x for x, _ in scene.pos.values()})
         column_gap = points_per_x / (columns - 1) if columns > 1 else np.inf
         # a marker's area in points²: neighbours in a column, and in a row, never touch
-        self.size = (2 * min(neuron_radius * points_per_y, RADIUS_OF_GAP * column_gap)) ** 2
+        diameter = 2 * min(neuron_radius * points_per_y, RADIUS_OF_GAP * column_gap)
+        self.ring = min(5.0, diameter / 5)      # a delta ring's most width over the 1-point edge
+        self.size = (diameter - self.ring - 1) ** 2     # the edge's half lies outside the marker, all round
         self.neurons = ax.scatter(xy[:, 0], xy[:, 1], s=self.size, zorder=3)
         self.focus = ax.scatter([0], [0], s=self.size * 2.2, facecolors="none", edgecolors=FOCUS,
                                 linewidths=3, zorder=4)
@@ -360,12 +370,14 @@ class FrameArtists:
         faces = OUT_MAP(_unit(outs, *self.scene.out_range))
         faces[np.array(self.scene.kinds) == "bias"] = to_rgba("#d9d9d9")
         waiting = self.scene.waiting(frame)
+        faces[waiting] = to_rgba(WAITING_FACE)
         if frame.phase in FORWARD_PHASES:
-            faces[waiting] = to_rgba(WAITING_FACE)
             edges, widths = np.tile(to_rgba("#404040"), (len(outs), 1)), np.ones(len(outs))
         else:
-            edges = DELTA_MAP(_unit(deltas, -self.scene.max_delta, self.scene.max_delta))
-            widths = 1.0 + 5.0 * np.clip(np.abs(deltas) / self.scene.max_delta, 0, 1)
+            # on a square-root scale, so that a hidden neuron's small delta still shows beside an output's
+            share = np.sqrt(np.clip(np.abs(deltas) / self.scene.max_delta, 0, 1))
+            edges = DELTA_MAP(0.5 + 0.5 * np.sign(deltas) * share)
+            widths = 1.0 + self.ring * share
             widths[waiting] = 1.0
         edges[waiting] = to_rgba(WAITING_EDGE)
         self.neurons.set_facecolor(faces)
@@ -490,7 +502,11 @@ class Canvas:
         looks = link_looks(self.artists.scene, frame)
         pixels = np.asarray(canvas.buffer_rgba())
         self.strokes.draw(pixels, looks.glow_widths, looks.glow_colors)
-        self.strokes.draw(pixels, looks.widths, looks.colors, dashed=self.artists.scene.frozen)
+        changed = looks.glow_widths > 0         # drawn last, over the links that did not change
+        self.strokes.draw(pixels, np.where(changed, 0.0, looks.widths), looks.colors, dashed=self.artists.scene.frozen)
+        if changed.any():
+            self.strokes.draw(pixels, np.where(changed, looks.widths, 0.0), looks.colors,
+                              dashed=self.artists.scene.frozen)
         for artist in self.artists.draw_neurons(frame):
             if artist.get_visible():
                 self.ax.draw_artist(artist)

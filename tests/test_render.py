@@ -14,8 +14,8 @@ import nodenet as nn
 from nodenet.layout import WIDTH_OF_Y, depths, link_path, link_paths, positions, radius
 from nodenet.boundary import Boundary
 from nodenet.events import number
-from nodenet.render import (BOUNDARY_MAP, CAPTION_WIDTH, WAITING_EDGE, WAITING_FACE, Canvas, FrameArtists, Scene,
-                            fit_caption, frame_text)
+from nodenet.render import (BOUNDARY_MAP, CAPTION_WIDTH, FOCUS, WAITING_EDGE, WAITING_FACE, Canvas, FrameArtists,
+                            Scene, fit_caption, frame_text, link_looks)
 from dags import random_dag, random_samples
 from golden import INPUTS, LR, TARGETS, golden_network
 
@@ -135,7 +135,7 @@ def test_neighbours_in_a_column_of_ten_do_not_touch():
     frame = nn.snapshot(net)
     scene = Scene.of(net, [frame])
     canvas = Canvas(scene)
-    diameter = np.sqrt(canvas.artists.size) * canvas.figure.dpi / 72                 # pixels
+    diameter = (np.sqrt(canvas.artists.size) + canvas.artists.ring + 1) * canvas.figure.dpi / 72    # pixels, ringed
     gap = canvas._pixels(*scene.pos["h1_2"])[1] - canvas._pixels(*scene.pos["h1_1"])[1]
     assert scene.tallest == 11 and 0.7 * gap < diameter < 0.9 * gap
 
@@ -148,7 +148,7 @@ def test_neighbours_in_a_row_of_many_columns_do_not_touch(sizes, figsize):
     scene = Scene.of(net, [frame])
     ax = Figure(figsize=figsize, dpi=100).add_subplot()
     artists = FrameArtists(ax, scene)
-    diameter = np.sqrt(artists.size) * 100 / 72                                     # pixels
+    diameter = (np.sqrt(artists.size) + artists.ring + 1) * 100 / 72            # pixels, with the widest ring
     places = ax.transData.transform(np.array(list(scene.pos.values())))
     gaps = [np.hypot(*(a - b)) for i, a in enumerate(places) for b in places[i + 1:]]
     assert min(gaps) > diameter
@@ -281,6 +281,20 @@ def test_neurons_a_push_or_pull_has_not_reached_are_grey_and_say_so(golden):
     h2 = scene.neuron_names.index("h2")
     assert np.allclose(artists.neurons.get_edgecolor()[h2], to_rgba(WAITING_EDGE))
     assert artists.neurons.get_linewidth()[h2] == 1.0
+
+
+def test_an_update_frames_link_glows_orange_and_glows_are_on_the_traces_scale(golden):
+    scene = Scene.from_tracer(golden)
+    update = golden.frames[16]                    # dw(h2->o2) = 0.0113701211
+    looks = link_looks(scene, update)
+    k = scene.link_ids.index(("h2", "o2"))
+    assert update.focus == ("h2", "o2") and np.allclose(looks.glow_colors[k], to_rgba(FOCUS))
+    largest = max(abs(dw) for frame in golden.frames for dw in frame.changes.values())
+    assert scene.max_change == largest
+    share = np.sqrt(0.0113701211 / largest)
+    assert looks.glow_widths[k] - looks.widths[k] == pytest.approx(max(3 + 8 * share, 6))
+    others = [j for j in range(len(scene.link_ids)) if j != k]
+    assert (looks.glow_widths[others] == 0).all()         # one update changes one link
 
 
 def test_drawing_on_your_own_axes(golden):
