@@ -86,8 +86,11 @@ def _parser():
 
     run = commands.add_parser("run", help="train a scenario and write its run directory",
                               description="Train a scenario and write its run directory: summary.json, "
-                                          "network.json, history.npz, loss.png, weights.png and the animations. "
-                                          "Options override the scenario's own settings.")
+                                          "network.json, history.npz, loss.png, weights.png and the animations "
+                                          "(animation.gif, animation.mp4, player.html, frames.json, frames/ of "
+                                          "PNGs). Options override the scenario's own settings, which give the "
+                                          "defaults; its frames per second and the epochs to trace are set in the "
+                                          "scenario file.")
     run.add_argument("file", metavar="FILE", help="a scenario file, e.g. scenarios/xor.py")
     run.add_argument("--out", metavar="DIR", help="the run directory (default: runs/<scenario name>)")
     run.add_argument("--epochs", type=int, metavar="N", help="passes over the samples")
@@ -114,13 +117,17 @@ def _parser():
                                  "right after it pulls (same numbers)")
     explaining.set_defaults(command=_explain)
 
-    history = commands.add_parser("history", help="a run's per-link history: series, top movers, CSV, plot")
+    history = commands.add_parser("history", help="a run's per-link history: series, top movers, CSV, plot",
+                                  description="Read a run's history.npz: every link's weight, dw and grad at "
+                                              "every recorded step. Without options, list the links that moved "
+                                              "most.")
     history.add_argument("run_dir", metavar="RUN_DIR", help="a run directory, e.g. runs/mazur")
     history.add_argument("--link", action="append", default=[], metavar="SRC->DST",
                          help="print this link's weight, dw and grad at every recorded step (repeatable)")
-    history.add_argument("--top", type=int, default=10, metavar="K", help="how many links that moved most to list")
+    history.add_argument("--top", type=int, default=10, metavar="K", help="how many links that moved most to list (default 10)")
     history.add_argument("--csv", metavar="FILE", help="write the history as CSV, one row per step and link")
-    history.add_argument("--plot", metavar="FILE", help="plot the weights of the --link links (or the top K); the suffix picks the format: .png, .svg, .pdf, ...")
+    history.add_argument("--plot", metavar="FILE", help="plot the weights of the --link links (or the top K); "
+                                                        "the suffix picks the format: .png, .svg, .pdf, ...")
     history.set_defaults(command=_history)
 
     info = commands.add_parser("info", help="what a run directory holds: settings, steps, losses, files")

@@ -108,7 +108,7 @@ def changes(history, path=None):
     if len(dw) > MAX_COLUMNS:       # each column sums the dw of its share of the steps
         dw = np.add.reduceat(dw, np.linspace(0, len(dw), MAX_COLUMNS + 1).astype(int)[:-1], axis=0)
     limit = float(np.abs(dw).max()) or 1.0
-    image = ax.imshow(dw.T, aspect="auto", cmap="RdBu_r", interpolation="nearest",
+    image = ax.imshow(dw.T, aspect="auto", cmap="RdBu", interpolation="nearest",
                       norm=TwoSlopeNorm(0.0, -limit, limit),
                       extent=(history.steps[0] - 0.5, history.steps[-1] + 0.5, len(history.link_ids) - 0.5, -0.5))
     if len(history.link_ids) <= 40:
