@@ -201,6 +201,8 @@ class Scenario:
                 kept = (network.rng.bit_generator.state, network.history.step_count)
                 run.losses.extend(network.train(inputs, targets, epochs=count, skip=position[1],
                                                 tracer=tracer if first < traced else None, **options))
+                if first < traced <= first + count:
+                    tracer.finish()         # while the network is as the last traced epoch left it
         except (DivergenceError, KeyboardInterrupt) as stop:
             # the failed step is undone; the network's rng goes back to the start of its epoch,
             # so that a resumed run visits the samples in the same order

@@ -151,6 +151,7 @@ class Tracer:
         self._since_frame = []
         self._phase = None
         self._loss = self._epoch_loss = None
+        self._ended = {"step": 0, "epoch": 0}     # the events when the last step and epoch ended
         self._keep()
 
     # -- attaching ----------------------------------------------------------------------
@@ -202,6 +203,7 @@ class Tracer:
         if self.detail == "step" and (self.step - 1) % self.every == 0:
             self._cut("update", None, f"step {self.step}: loss {number(self._loss)}")
         self.step += 1
+        self._ended["step"] = len(self.events)
         self._keep()
 
     def _on_rollback(self, target=None):
@@ -223,6 +225,7 @@ class Tracer:
             self._cut("update", None, f"epoch {self.epoch}: mean loss {number(loss)}", step=self.step - 1,
                       loss=self._epoch_loss)
         self.epoch += 1
+        self._ended["epoch"] = len(self.events)
         self._keep()
 
     def finish(self):
@@ -238,14 +241,13 @@ class Tracer:
         >>> [frame.epoch for frame in tracer.frames]
         [1, 4, 5]
         """
-        if self.detail not in ("step", "epoch") or not self.events:
-            return
+        if self.detail not in ("step", "epoch") or not self.events or len(self.events) != self._ended[self.detail]:
+            return      # nothing traced, or the network has gone on past its last whole step or epoch
         last = (self.step if self.detail == "step" else self.epoch) - 1
         if last >= 1 and (not self.frames or getattr(self.frames[-1], self.detail) != last):
             if self.detail == "step":
-                self._loss = self._step_loss
-                caption, epoch = f"step {last}: loss {number(self._loss)}", self.events[-1].epoch
-                loss = self._loss
+                caption, epoch = f"step {last}: loss {number(self._step_loss)}", self.events[-1].epoch
+                loss = self._step_loss
             else:
                 caption, epoch, loss = f"epoch {last}: mean loss {number(self._epoch_loss)}", last, self._epoch_loss
             self._cut("update", None, caption, step=self.step - 1, epoch=epoch, loss=loss)

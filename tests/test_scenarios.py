@@ -194,3 +194,14 @@ def test_describe_reads_the_docstring_without_running_the_file(tmp_path):
     path.write_text('"""Shows a thing:\nin two lines.\n\nDetails."""\nraise SystemExit("must not run")\n')
     assert describe(path) == "Shows a thing: in two lines."
     assert describe(SCENARIOS / "xor.py").startswith("XOR: a 2-2-1 sigmoid net with momentum learns XOR")
+
+
+def test_a_thinned_trace_ends_with_the_last_traced_epoch_as_it_was(tmp_path):
+    xor = nn.datasets.truth_table("xor")
+    scenario = nn.Scenario(lambda seed: nn.layered([2, 2, 1], seed=seed), xor, epochs=20, trace_epochs=10, lr=0.5,
+                           seed=1, detail="epoch", every=4, formats=(), name="thinned")
+    run = scenario.run(tmp_path / "thinned", quiet=True)
+    assert [frame.epoch for frame in run.tracer.frames] == [1, 5, 9, 10]
+    last = run.tracer.frames[-1]
+    assert (last.step, last.loss) == (40, run.losses[9])
+    assert np.array_equal(last.links["weight"], run.network.history.array("weight")[39])     # after step 40

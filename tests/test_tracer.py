@@ -154,6 +154,18 @@ def test_epoch_frames_carry_the_epochs_mean_loss():
     assert [(frame.epoch, frame.loss) for frame in tracer.frames] == [(1, means[0]), (3, means[2]), (4, means[3])]
 
 
+def test_finish_cuts_no_frame_once_the_network_went_on_past_its_last_whole_epoch():
+    xor = ([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
+    net = nn.layered([2, 2, 1], activation="linear", seed=1)
+    tracer = nn.Tracer(net, detail="epoch", every=2)
+    net.train(*xor, epochs=2, lr=0.05, shuffle=False, tracer=tracer)
+    with pytest.raises(nn.DivergenceError):
+        net.train(*xor, epochs=1, lr=1e60, shuffle=False, tracer=tracer)
+    assert net.history.step_count > 8           # steps of epoch 3 were taken before it diverged
+    tracer.finish()
+    assert [frame.epoch for frame in tracer.frames] == [1]
+
+
 def test_dead_relu_links_do_not_change_unless_momentum_moves_them():
     def run(momentum, detail):
         net = nn.Network()
