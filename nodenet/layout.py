@@ -104,7 +104,7 @@ def link_path(start, end, span, bow=None):
 def link_paths(pos, link_ids, spans, clearance):
     """Every link's points (:func:`link_path`); each arc bows just enough to pass ``clearance`` above or below
     every neuron of the columns it crosses, and at least its default bow, raised by ``ARC_STAGGER`` for each
-    arc with a shorter span (or a higher source) into the same neuron.
+    arc into the same neuron with a shorter span, or of the same span from a lower source.
 
     Examples
     --------

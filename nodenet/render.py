@@ -176,7 +176,7 @@ def frame_text(scene, frame, paths):
         waiting = scene.waiting(frame)
         for (x, y), kind, out, delta, later in zip(places, scene.kinds, frame.neurons["out"],
                                                   frame.neurons["delta"], waiting):
-            shown = f"out {out:.3g}" if forward or kind != "computing" else f"δ {delta:.3g}"
+            shown = f"out {out + 0.0:.3g}" if forward or kind != "computing" else f"δ {delta + 0.0:.3g}"   # no -0
             values.append((x, y - 0.1, shown.split()[0] + " not yet" if later else shown))
     largest = sorted(frame.changes, key=lambda link: -abs(frame.changes[link]))[:LABELLED_CHANGES]
     changes, taken = [], places + [place[:2] for place in values]
@@ -191,9 +191,12 @@ def _label_place(path, taken):
     """Where on ``path`` to write its change: past the middle, where links that cross there do not meet, and
     clear of the places ``taken`` (neurons and words)."""
     places = [_along(path, share) for share in LABEL_SHARES]
-    clear = [place for place in places
-             if all(abs(place[0] - x) > 0.13 or abs(place[1] - y) > 0.07 for x, y in taken)]
-    return (clear or places)[0]
+
+    def room(place):        # over 1 where the label's box is clear of everything taken
+        return min((max(abs(place[0] - x) / 0.13, abs(place[1] - y) / 0.07) for x, y in taken), default=np.inf)
+
+    clear = [place for place in places if room(place) > 1]
+    return clear[0] if clear else max(places, key=room)
 
 
 def _along(path, share):
@@ -342,7 +345,7 @@ class FrameArtists:
         # a marker's area in points²: neighbours in a column, and in a row, never touch
         diameter = 2 * min(neuron_radius * points_per_y, RADIUS_OF_GAP * column_gap)
         self.ring = min(5.0, diameter / 5)      # a delta ring's most width over the 1-point edge
-        self.size = (diameter - self.ring - 1) ** 2     # the edge's half lies outside the marker, all round
+        self.size = max(diameter - self.ring - 1, diameter / 4) ** 2     # the edge's half lies outside, all round
         self.neurons = ax.scatter(xy[:, 0], xy[:, 1], s=self.size, zorder=3)
         self.focus = ax.scatter([0], [0], s=self.size * 2.2, facecolors="none", edgecolors=FOCUS,
                                 linewidths=3, zorder=4)
@@ -370,8 +373,8 @@ class FrameArtists:
         faces = OUT_MAP(_unit(outs, *self.scene.out_range))
         faces[np.array(self.scene.kinds) == "bias"] = to_rgba("#d9d9d9")
         waiting = self.scene.waiting(frame)
-        faces[waiting] = to_rgba(WAITING_FACE)
         if frame.phase in FORWARD_PHASES:
+            faces[waiting] = to_rgba(WAITING_FACE)      # in backward frames their outs are this step's
             edges, widths = np.tile(to_rgba("#404040"), (len(outs), 1)), np.ones(len(outs))
         else:
             # on a square-root scale, so that a hidden neuron's small delta still shows beside an output's

@@ -297,6 +297,18 @@ def test_an_update_frames_link_glows_orange_and_glows_are_on_the_traces_scale(go
     assert (looks.glow_widths[others] == 0).all()         # one update changes one link
 
 
+def test_values_under_neurons_print_no_negative_zero():
+    net = nn.layered([1, 1, 1], activation="relu", bias=False, seed=0)
+    net.link("i1", "h1").weight = -1.0          # h1 is off: its delta is -0.0 or 0.0
+    tracer = nn.Tracer(net, detail="phase")
+    net.train([[1.0]], [[1.0]], epochs=1, lr=0.1, tracer=tracer)
+    scene = Scene.from_tracer(tracer)
+    paths = FrameArtists(Figure().add_subplot(), scene).paths
+    backward = next(frame for frame in tracer.frames if frame.phase == "backward")
+    values = [words for _, _, words in frame_text(scene, backward, paths).values]
+    assert values[1] == "δ 0" and not any("-0" == words.split()[-1] for words in values)
+
+
 def test_drawing_on_your_own_axes(golden):
     ax = Figure().add_subplot()
     artists = nn.render.draw_frame(ax, golden.frames[4], Scene.from_tracer(golden))
