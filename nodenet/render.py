@@ -332,9 +332,9 @@ class FrameArtists:
         ax.set_xlim(-0.08, 1.08)
         ax.set_ylim(-0.17, max([1.1] + [path[:, 1].max() + 0.05 for path in self.paths]))
         ax.set_axis_off()
-        styles = ["--" if frozen else "-" for frozen in scene.frozen]
+        self.styles = ["--" if frozen else "-" for frozen in scene.frozen]
         self.glow = LineCollection(self.paths, capstyle="round", zorder=1)
-        self.links = LineCollection(self.paths, linestyles=styles, capstyle="round", zorder=2)
+        self.links = LineCollection(self.paths, linestyles=self.styles, capstyle="round", zorder=2)
         ax.add_collection(self.glow)
         ax.add_collection(self.links)
         xy = np.array([scene.pos[name] for name in scene.neuron_names])
@@ -359,12 +359,15 @@ class FrameArtists:
         return artists
 
     def draw_links(self, frame):
-        """Show ``frame``'s links; return their artists (glows, then links)."""
+        """Show ``frame``'s links, those that changed over the others; return their artists (glows, then links)."""
         looks = link_looks(self.scene, frame)
+        order = np.argsort(looks.glow_widths > 0, kind="stable")        # the changed links last
         self.glow.set_color(looks.glow_colors)
         self.glow.set_linewidth(looks.glow_widths)
-        self.links.set_color(looks.colors)
-        self.links.set_linewidth(looks.widths)
+        self.links.set_segments([self.paths[k] for k in order])
+        self.links.set_linestyles([self.styles[k] for k in order])
+        self.links.set_color(looks.colors[order])
+        self.links.set_linewidth(looks.widths[order])
         return [self.glow, self.links]
 
     def draw_neurons(self, frame):

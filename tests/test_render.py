@@ -309,6 +309,20 @@ def test_values_under_neurons_print_no_negative_zero():
     assert values[1] == "δ 0" and not any("-0" == words.split()[-1] for words in values)
 
 
+def test_on_your_own_axes_the_changed_links_are_drawn_last(golden_steps):
+    scene = Scene.from_tracer(golden_steps)
+    artists = FrameArtists(Figure().add_subplot(), scene)
+    frame = golden_steps.frames[1]
+    artists.draw(frame)
+    changed = [k for k, link in enumerate(scene.link_ids) if link in frame.changes]
+    unchanged = [k for k in range(len(scene.link_ids)) if k not in changed]
+    segments = artists.links.get_segments()
+    assert len(changed) == 8 and len(segments) == 12
+    assert all(np.array_equal(segment, artists.paths[k]) for segment, k in zip(segments, unchanged + changed))
+    looks = link_looks(scene, frame)
+    assert np.allclose(artists.links.get_linewidth(), looks.widths[unchanged + changed])
+
+
 def test_drawing_on_your_own_axes(golden):
     ax = Figure().add_subplot()
     artists = nn.render.draw_frame(ax, golden.frames[4], Scene.from_tracer(golden))
