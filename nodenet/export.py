@@ -324,16 +324,16 @@ class Mp4Writer:
         import imageio_ffmpeg
         self.path = Path(path)
         self.temporary = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.mp4")
-        try:
-            self.temporary.open("wb").close()         # ffmpeg would only say so on the first frame
-        except OSError as err:
-            raise FileAccessError(f"cannot write '{self.path}': {err.strerror}; choose a path you can "
-                                  "write to") from None
         rate = str(fractions.Fraction(fps).limit_denominator())
         command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-f", "rawvideo", "-vcodec", "rawvideo",
                    "-s", f"{size[0]}x{size[1]}", "-pix_fmt", "yuv420p", "-r", rate, "-i", "-", "-an",
                    "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-crf", "25", "-v", "error",
                    "-preset", "veryfast", "-x264-params", ENCODING, str(self.temporary)]
+        try:
+            self.temporary.open("wb").close()         # ffmpeg would only say so on the first frame
+        except OSError as err:
+            raise FileAccessError(f"cannot write '{self.path}': {err.strerror}; choose a path you can "
+                                  "write to") from None
         try:
             # in a session of its own, so that Ctrl-C reaches this process alone, which then aborts
             self.ffmpeg = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
