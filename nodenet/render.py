@@ -28,6 +28,7 @@ Examples
 (480, 640, 3)
 """
 
+import dataclasses
 import io
 import re
 import textwrap
@@ -96,11 +97,16 @@ class Scene:
     forward: tuple = ()     # the computing neurons in the orders they push and pull
     backward: tuple = ()
     max_change: float = 1.0     # the largest |dw| of a link between two frames
+    wave: bool = False          # whether steps ran in the wave order (see nodenet.training)
 
     @classmethod
     def from_tracer(cls, tracer, boundary=None):
         """The scene of a tracer's network, scaled to all of the tracer's frames."""
-        return cls.of(tracer.network, tracer.frames, boundary)
+        scene = cls.of(tracer.network, tracer.frames, boundary)
+        kinds = [event.kind for event in tracer.events]
+        # in the wave order a neuron's uplinks update right after it pulls, before the next pull
+        wave = any(kind == "update" and after == "pull" for kind, after in zip(kinds, kinds[1:]))
+        return dataclasses.replace(scene, wave=wave)
 
     @classmethod
     def of(cls, network, frames, boundary=None):
@@ -120,8 +126,8 @@ class Scene:
             _scale(np.array([change for f in frames for change in f.changes.values()])))
 
     def waiting(self, frame):
-        """Which neurons an op frame's push or pull has not reached yet in its step (their numbers are the last
-        step's), as a boolean per neuron.
+        """Which neurons an op frame's push or pull (or, in the wave order, update) has not reached yet in its step
+        (their numbers are the last step's), as a boolean per neuron.
 
         Examples
         --------
@@ -134,9 +140,12 @@ class Scene:
         ('h1', [False, False, True])
         """
         order = {"forward": self.forward, "backward": self.backward}.get(frame.phase, ())
-        if not isinstance(frame.focus, str) or frame.focus not in order:
+        focus = frame.focus
+        if self.wave and frame.phase == "update" and isinstance(focus, tuple):
+            order, focus = self.backward, focus[0]      # the link's source has just pulled
+        if not isinstance(focus, str) or focus not in order:
             return np.zeros(len(self.neuron_names), dtype=bool)
-        later = set(order[order.index(frame.focus) + 1:])
+        later = set(order[order.index(focus) + 1:])
         return np.array([name in later for name in self.neuron_names])
 
     @property

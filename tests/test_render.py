@@ -283,6 +283,18 @@ def test_neurons_a_push_or_pull_has_not_reached_are_grey_and_say_so(golden):
     assert artists.neurons.get_linewidth()[h2] == 1.0
 
 
+def test_in_the_wave_order_an_update_frame_greys_the_neurons_not_pulled_yet(golden):
+    net = golden_network()
+    tracer = nn.Tracer(net, detail="op")
+    net.train([INPUTS], [TARGETS], epochs=1, lr=LR, order="wave", tracer=tracer)
+    scene = Scene.from_tracer(tracer)
+    waiting = {frame.focus: [name for name, later in zip(scene.neuron_names, scene.waiting(frame)) if later]
+               for frame in tracer.frames if frame.phase == "update"}
+    assert scene.wave and not Scene.from_tracer(golden).wave
+    assert waiting[("h1", "o1")] == waiting[("h1", "o2")] == ["h2"]          # h1 pulled and updated, h2 not yet
+    assert waiting[("h2", "o1")] == waiting[("i1", "h1")] == []
+
+
 def test_an_update_frames_link_glows_orange_and_glows_are_on_the_traces_scale(golden):
     scene = Scene.from_tracer(golden)
     update = golden.frames[16]                    # dw(h2->o2) = 0.0113701211
