@@ -98,6 +98,7 @@ class Scene:
     backward: tuple = ()
     max_change: float = 1.0     # the largest |dw| of a link between two frames
     wave: bool = False          # whether steps ran in the wave order (see nodenet.training)
+    samples: tuple = ()         # per frame: (which sample of its step it shows, the step's samples)
 
     @classmethod
     def from_tracer(cls, tracer, boundary=None):
@@ -106,7 +107,7 @@ class Scene:
         kinds = [event.kind for event in tracer.events]
         # in the wave order a neuron's uplinks update right after it pulls, before the next pull
         wave = any(kind == "update" and after == "pull" for kind, after in zip(kinds, kinds[1:]))
-        return dataclasses.replace(scene, wave=wave)
+        return dataclasses.replace(scene, wave=wave, samples=_samples(tracer))
 
     @classmethod
     def of(cls, network, frames, boundary=None):
@@ -148,6 +149,23 @@ class Scene:
         later = set(order[order.index(focus) + 1:])
         return np.array([name in later for name in self.neuron_names])
 
+    def sample(self, frame):
+        """Which sample of its mini-batch step an op or phase frame shows, and the step's samples; (1, 1) online.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], seed=0)
+        >>> tracer = nn.Tracer(net, detail="phase")
+        >>> _ = net.train([[0.0], [1.0]], [[1.0], [0.0]], epochs=1, lr=0.1, batch_size=2, tracer=tracer)
+        >>> scene = Scene.from_tracer(tracer)
+        >>> [(frame.phase, scene.sample(frame)[0]) for frame in tracer.frames]   # of 2
+        [('forward', 1), ('loss', 1), ('backward', 1), ('forward', 2), ('loss', 2), ('backward', 2), ('update', 2)]
+        """
+        if frame.detail in ("op", "phase") and frame.index < len(self.samples):
+            return self.samples[frame.index]
+        return 1, 1
+
     @property
     def tallest(self):
         """The most neurons in one column."""
@@ -168,15 +186,37 @@ class FrameText:
     changes: list     # (x, y, text) on the links that changed most
 
 
+def _samples(tracer):
+    """(sample, samples of its step) of each of ``tracer``'s frames, counted by the loss events."""
+    per_step = {}
+    for event in tracer.events:
+        if event.kind == "loss":
+            per_step[event.step] = per_step.get(event.step, 0) + 1
+    seen, samples = {}, []
+    for frame in tracer.frames:
+        for event in frame.events:
+            if event.kind == "loss":
+                seen[event.step] = seen.get(event.step, 0) + 1
+        taken = seen.get(frame.step, 0)       # a forward frame shows the sample after the last loss taken
+        count = max(1, per_step.get(frame.step, 1))
+        samples.append((min(taken + 1 if frame.phase == "forward" else max(taken, 1), count), count))
+    return tuple(samples)
+
+
 def frame_text(scene, frame, paths):
     """The :class:`FrameText` of ``frame``; ``paths`` are the links' drawn points."""
     loss = "loss n/a" if frame.loss is None else f"{'mean ' if frame.detail == 'epoch' else ''}loss {frame.loss:.6g}"
-    if frame.loss is not None and (frame.detail == "state" or frame.phase == "forward"):
+    sample, samples = scene.sample(frame)
+    if frame.loss is not None and samples > 1 and not (frame.phase == "forward" and sample == 1):
+        # a mini-batch step: the loss is the last sample's taken so far
+        loss = f"sample {sample - 1 if frame.phase == 'forward' else sample}'s " + loss
+    elif frame.loss is not None and (frame.detail == "state" or frame.phase == "forward"):
         loss = "last step's " + loss            # this step's loss is not taken yet, or was before its update
     if frame.detail == "state":
         title = f"after {frame.step} step{'' if frame.step == 1 else 's'} · {loss}"
     else:
-        title = f"{frame.phase} · step {frame.step} · epoch {frame.epoch} · {loss}"
+        where = f" · sample {sample} of {samples}" if samples > 1 else ""
+        title = f"{frame.phase} · step {frame.step}{where} · epoch {frame.epoch} · {loss}"
     caption = fit_caption(frame.caption)
     places = [scene.pos[name] for name in scene.neuron_names]
     values = []

@@ -283,6 +283,29 @@ def test_neurons_a_push_or_pull_has_not_reached_are_grey_and_say_so(golden):
     assert artists.neurons.get_linewidth()[h2] == 1.0
 
 
+def test_frames_of_a_mini_batch_step_say_which_sample_they_show_and_whose_loss():
+    net = nn.layered([2, 2, 1], seed=3)
+    xor = ([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
+    tracer = nn.Tracer(net, detail="phase")
+    net.train(*xor, epochs=1, lr=0.5, batch_size=2, shuffle=False, tracer=tracer)
+    scene = Scene.from_tracer(tracer)
+    paths = FrameArtists(Figure().add_subplot(), scene).paths
+    titles = [frame_text(scene, frame, paths).title for frame in tracer.frames]
+    losses = [event.values["value"] for event in tracer.events if event.kind == "loss"]
+    assert titles[:8] == [
+        "forward · step 1 · sample 1 of 2 · epoch 1 · loss n/a",
+        f"loss · step 1 · sample 1 of 2 · epoch 1 · sample 1's loss {losses[0]:.6g}",
+        f"backward · step 1 · sample 1 of 2 · epoch 1 · sample 1's loss {losses[0]:.6g}",
+        f"forward · step 1 · sample 2 of 2 · epoch 1 · sample 1's loss {losses[0]:.6g}",
+        f"loss · step 1 · sample 2 of 2 · epoch 1 · sample 2's loss {losses[1]:.6g}",
+        f"backward · step 1 · sample 2 of 2 · epoch 1 · sample 2's loss {losses[1]:.6g}",
+        f"update · step 1 · sample 2 of 2 · epoch 1 · sample 2's loss {losses[1]:.6g}",
+        f"forward · step 2 · sample 1 of 2 · epoch 1 · last step's loss {net.history.loss[0]:.6g}"]
+    online = nn.Tracer(nn.layered([2, 2, 1], seed=3), detail="phase")
+    online.network.train(*xor, epochs=1, lr=0.5, tracer=online)
+    assert all(scene_sample == (1, 1) for scene_sample in map(Scene.from_tracer(online).sample, online.frames))
+
+
 def test_in_the_wave_order_an_update_frame_greys_the_neurons_not_pulled_yet(golden):
     net = golden_network()
     tracer = nn.Tracer(net, detail="op")
