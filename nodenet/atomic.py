@@ -18,7 +18,25 @@ import os
 from .checks import as_path
 from .errors import FileAccessError
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "file_name"]
+
+
+def file_name(path):
+    """``path`` as a Path; raise FileAccessError if it names a directory, not a file.
+
+    Examples
+    --------
+    >>> file_name("out/loss.png").name
+    'loss.png'
+    >>> file_name(".")
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.FileAccessError: cannot write '.': it is a directory, not a file name; give a file name
+    """
+    path = as_path(path)
+    if not path.name or path.is_dir():
+        raise FileAccessError(f"cannot write '{path}': it is a directory, not a file name; give a file name")
+    return path
 
 
 @contextlib.contextmanager
@@ -36,9 +54,7 @@ def atomic_write(path, mode="w"):
     ...
     nodenet.errors.FileAccessError: cannot write '/nonexistent-dir/x.json': its directory does not exist; create it first or choose another path
     """
-    path = as_path(path)
-    if not path.name or path.is_dir():
-        raise FileAccessError(f"cannot write '{path}': it is a directory, not a file name; give a file name")
+    path = file_name(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         handle = open(temporary, mode, **({} if "b" in mode else {"encoding": "utf-8"}))

@@ -19,9 +19,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from .atomic import atomic_write
+from .atomic import atomic_write, file_name
 from .checks import as_path, check_count
-from .errors import FileAccessError, SettingError
+from .errors import SettingError
 from .history import History, link_id_of
 
 __all__ = ["loss", "weights", "changes", "landscape", "compare"]
@@ -138,9 +138,7 @@ def landscape(network, inputs, targets, *, links, path=None, resolution=41):
     """
     first, second = _two_links(network, links)
     if path is not None:            # before the surface's many passes
-        if Path(as_path(path, "the plot's path")).is_dir():
-            raise FileAccessError(f"cannot write '{path}': it is a directory, not a file name; give a file name")
-        _file_format(path)
+        _file_format(file_name(path))
     check_count(resolution, "resolution")
     if resolution < 3:
         raise SettingError(f"resolution must be at least 3 points a side, got {resolution}")

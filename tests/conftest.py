@@ -2,14 +2,10 @@
 
 import pytest
 
-import nodenet as nn
-from golden import INPUTS, LR, TARGETS, golden_network
+from golden import traced_golden
 
 
 @pytest.fixture(scope="session")
 def golden_tracer():
     """One traced training step of the golden example, at detail "op" (17 frames)."""
-    net = golden_network()
-    tracer = nn.Tracer(net, detail="op")
-    net.train([INPUTS], [TARGETS], epochs=1, lr=LR, tracer=tracer)
-    return tracer
+    return traced_golden("op")

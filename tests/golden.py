@@ -4,6 +4,8 @@ import importlib.util
 import math
 from pathlib import Path
 
+import nodenet as nn
+
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
@@ -20,6 +22,14 @@ golden_network = mazur.build
 INPUTS, TARGETS, LR = mazur.INPUTS, mazur.TARGETS, mazur.LR
 HIDDEN_LINKS = list(mazur.WEIGHTS)[:4]    # w1..w4
 OUTPUT_LINKS = list(mazur.WEIGHTS)[4:]    # w5..w8
+
+
+def traced_golden(detail, epochs=1, order="phased"):
+    """The golden example trained for ``epochs`` steps (one sample each) in ``order``, traced at ``detail``."""
+    net = golden_network()
+    tracer = nn.Tracer(net, detail=detail)
+    net.train([INPUTS], [TARGETS], epochs=epochs, lr=LR, order=order, tracer=tracer)
+    return tracer
 
 
 # The design's table to 9 significant digits. Where the published table prints fewer

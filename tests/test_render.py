@@ -17,7 +17,7 @@ from nodenet.events import number
 from nodenet.render import (BOUNDARY_MAP, CAPTION_WIDTH, FOCUS, WAITING_EDGE, WAITING_FACE, Canvas, FrameArtists,
                             Scene, fit_caption, frame_text, link_looks)
 from dags import random_dag, random_samples
-from golden import INPUTS, LR, TARGETS, golden_network
+from golden import INPUTS, LR, TARGETS, golden_network, traced_golden
 
 REFERENCES = Path(__file__).parent / "reference"
 
@@ -29,10 +29,7 @@ def golden(golden_tracer):
 
 @pytest.fixture(scope="module")
 def golden_steps():
-    net = golden_network()
-    tracer = nn.Tracer(net, detail="step")
-    net.train([INPUTS], [TARGETS], epochs=3, lr=LR, tracer=tracer)
-    return tracer
+    return traced_golden("step", epochs=3)
 
 
 def differs(picture, name):
@@ -230,13 +227,10 @@ def test_frame_text(golden):
     assert ("δ -0.0381" in [words for _, _, words in text.values])
 
 
-def test_each_change_is_written_on_its_own_link_away_from_the_others():
-    net = golden_network()
-    tracer = nn.Tracer(net, detail="step")
-    net.train([INPUTS], [TARGETS], epochs=3, lr=LR, tracer=tracer)
-    scene = Scene.from_tracer(tracer)
+def test_each_change_is_written_on_its_own_link_away_from_the_others(golden_steps):
+    scene = Scene.from_tracer(golden_steps)
     paths = FrameArtists(Figure().add_subplot(), scene).paths
-    for frame in tracer.frames:
+    for frame in golden_steps.frames:
         text = frame_text(scene, frame, paths)
         largest = sorted(frame.changes, key=lambda link: -abs(frame.changes[link]))[:3]
         assert [words for _, _, words in text.changes] == [f"Δw {frame.changes[link]:+.3g}" for link in largest]
@@ -244,19 +238,17 @@ def test_each_change_is_written_on_its_own_link_away_from_the_others():
             own = scene.link_ids.index(link)
             assert _distance((x, y), paths[own]) < 1e-12
             assert min(_distance((x, y), path) for j, path in enumerate(paths) if j != own) > 0.05
-        assert frame_text(scene, frame, paths).title.endswith(f"· loss {frame.loss:.6g}")
+        assert text.title.endswith(f"· loss {frame.loss:.6g}")
 
 
 def test_forward_frames_and_pictures_of_a_network_name_the_loss_they_show():
-    net = golden_network()
-    tracer = nn.Tracer(net, detail="phase")
-    net.train([INPUTS], [TARGETS], epochs=2, lr=LR, tracer=tracer)
+    tracer = traced_golden("phase", epochs=2)
     scene = Scene.from_tracer(tracer)
     paths = FrameArtists(Figure().add_subplot(), scene).paths
     titles = [frame_text(scene, frame, paths).title for frame in tracer.frames]
     assert titles[:2] == ["forward · step 1 · epoch 1 · loss n/a", "loss · step 1 · epoch 1 · loss 0.298371"]
     assert titles[4] == "forward · step 2 · epoch 2 · last step's loss 0.298371"
-    frame = nn.snapshot(net)
+    frame = nn.snapshot(tracer.network)
     assert frame_text(scene, frame, paths).title == f"after 2 steps · last step's loss {frame.loss:.6g}"
 
 
@@ -307,9 +299,7 @@ def test_frames_of_a_mini_batch_step_say_which_sample_they_show_and_whose_loss()
 
 
 def test_in_the_wave_order_an_update_frame_greys_the_neurons_not_pulled_yet(golden):
-    net = golden_network()
-    tracer = nn.Tracer(net, detail="op")
-    net.train([INPUTS], [TARGETS], epochs=1, lr=LR, order="wave", tracer=tracer)
+    tracer = traced_golden("op", order="wave")
     scene = Scene.from_tracer(tracer)
     waiting = {frame.focus: [name for name, later in zip(scene.neuron_names, scene.waiting(frame)) if later]
                for frame in tracer.frames if frame.phase == "update"}

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import nodenet as nn
-from golden import AFTER, HIDDEN_LINKS, INPUTS, LR, OUTPUT_LINKS, TABLE, TARGETS, agrees, golden_network
+from golden import AFTER, HIDDEN_LINKS, INPUTS, LR, OUTPUT_LINKS, TABLE, TARGETS, agrees, golden_network, traced_golden
 
 TRAINABLE = HIDDEN_LINKS + OUTPUT_LINKS
 PHASED_SEQUENCE = ([("push", n) for n in ("h1", "h2", "o1", "o2")] + [("loss", None)]
@@ -16,10 +16,8 @@ BEFORE = [0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55]
 
 
 def traced_golden_step(detail, order="phased"):
-    net = golden_network()
-    tracer = nn.Tracer(net, detail=detail)
-    net.train([INPUTS], [TARGETS], epochs=1, lr=LR, order=order, tracer=tracer)
-    return net, tracer
+    tracer = traced_golden(detail, order=order)
+    return tracer.network, tracer
 
 
 def numbers_in(text):
