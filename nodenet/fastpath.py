@@ -4,11 +4,14 @@
 every operation, which only the node-by-node schedule makes) and every activation and
 the loss are built-in ones. A :class:`Plan` lays the graph out as index arrays: the
 computing neurons in forward and backward order, each neuron's downlinks and uplinks in
-the order the objects hold them, each link's ends. :mod:`nodenet.kernels` then runs
-whole steps over ``network.state`` and ``network.history``, so afterwards ``link.weight``,
-``neuron.out`` and the history read as if the objects had done the work. The numbers
-agree with the node-by-node schedule to the bit: the kernels run the engine's own
-scalar activations, each sum in the objects' order, and each loss as numpy adds it.
+the order the objects hold them, each link's ends. The backward order is the forward
+order reversed: like ``network.backward_order``, it puts every neuron after the ones its
+uplinks lead to, which is all a neuron's error needs, and it costs no second sort.
+:mod:`nodenet.kernels` then runs whole steps over ``network.state`` and
+``network.history``, so afterwards ``link.weight``, ``neuron.out`` and the history read
+as if the objects had done the work. The numbers agree with the node-by-node schedule
+to the bit: the kernels run the engine's own scalar activations, each sum in the
+objects' order, and each loss as numpy adds it.
 
 Steps stay whole: a step that diverges is undone and raises DivergenceError as in the
 node-by-node schedule, and Ctrl-C waits until the running group of steps is recorded.
@@ -22,7 +25,7 @@ Examples
 >>> net = nn.layered([2, 3, 1], seed=0)
 >>> plan = Plan.of(net)
 >>> plan.forward.tolist(), plan.backward.tolist()
-([3, 4, 5, 7], [7, 3, 4, 5])
+([3, 4, 5, 7], [7, 5, 4, 3])
 >>> reason(nn.layered([2, 1], activation="tanh"))
 """
 
@@ -76,7 +79,7 @@ class Plan:
         self.output_of = np.full(len(neurons), -1, dtype=index)
         self.output_of[self.outputs] = np.arange(len(self.outputs))
         self.forward = np.array([n.index for n in network.forward_order if n.computing], dtype=index)
-        self.backward = np.array([n.index for n in network.backward_order if n.computing], dtype=index)
+        self.backward = self.forward[::-1].copy()
         self.down_ptr, down_links = state.links_by("dst")
         self.up_ptr, up_links = state.links_by("src")
         # the link indices and each link's ends are unsigned, so that numba leaves out its

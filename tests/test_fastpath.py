@@ -390,3 +390,9 @@ def test_the_plan_lists_each_neurons_links_as_the_objects_hold_them(seed):
             before = net.neurons[plan.forward[plan.groups[g] - 1]]
             assert [link.src for link in before.downlinks] != sources[0]
     assert plan.groups[0] == 0 and plan.groups[-1] == len(plan.forward)
+    # the backward pass takes each neuron after the ones its uplinks lead to
+    position = {neuron: k for k, neuron in enumerate(plan.backward.tolist())}
+    assert sorted(position) == sorted(plan.forward.tolist())
+    for link in net.links:
+        if link.src.computing:
+            assert position[link.src.index] > position[link.dst.index]
