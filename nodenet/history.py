@@ -32,7 +32,7 @@ from .checks import as_path, check_count, check_name
 from .errors import FileAccessError, FileFormatError, NodenetError, SettingError, UnknownNameError
 from .state import grown
 
-__all__ = ["History", "link_id_of"]
+__all__ = ["History", "link_id_of", "link_ids_between"]
 
 FORMAT = "nodenet-history"
 MAX_BYTES = 1 << 31
@@ -84,7 +84,7 @@ class History:
 
     def clear(self):
         """Forget everything recorded; the next step starts a new history at step 1."""
-        self.link_ids = None
+        self._link_ids = self._ends = None
         self.step_count = 0
         self.initial = None
         self.total_moved = None
@@ -98,13 +98,50 @@ class History:
 
     # -- recording ----------------------------------------------------------------------
 
+    @property
+    def link_ids(self):
+        """Each recorded link's (src, dst) names, in the order of the arrays' columns; None before the start.
+
+        A history started by a network makes this list when it is first read: training
+        needs no names, and a large network's ids take longer to make than a short epoch.
+        """
+        if self._link_ids is None and self._ends is not None:
+            self._link_ids = list(link_ids_between(*self._ends))
+        return self._link_ids
+
     def start(self, link_ids, weights):
         """Begin recording links ``link_ids`` whose weights are now ``weights``."""
+        self._begin(weights)
+        self._link_ids = list(map(tuple, link_ids))
+
+    def start_between(self, names, src, dst, weights):
+        """Begin recording the links from neuron ``src[k]`` to ``dst[k]`` (indices into ``names``).
+
+        The same as :meth:`start` with ``link_ids_between(names, src, dst)``, whose ids are
+        made when first read.
+
+        Examples
+        --------
+        >>> history = History()
+        >>> history.start_between(("x", "b", "y"), [0, 1], [2, 2], [0.5, 0.0])
+        >>> history.link_ids, history.records(("x", "b", "y"), [0, 1], [2, 2])
+        ([('x', 'y'), ('b', 'y')], True)
+        """
+        self._begin(weights)
+        self._ends = (tuple(names), np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64))
+
+    def _begin(self, weights):
         self.clear()
-        self.link_ids = list(map(tuple, link_ids))
         self.initial = np.array(weights, dtype=float)
-        self.total_moved = np.zeros(len(self.link_ids))
-        self._fields = {field: np.zeros((0, len(self.link_ids))) for field in FIELDS}
+        self.total_moved = np.zeros(len(self.initial))
+        self._fields = {field: np.zeros((0, len(self.initial))) for field in FIELDS}
+
+    def records(self, names, src, dst):
+        """Whether this history records the links from neuron ``src[k]`` to ``dst[k]``, in that order."""
+        if self._ends is not None:
+            known, known_src, known_dst = self._ends
+            return known == tuple(names) and np.array_equal(known_src, src) and np.array_equal(known_dst, dst)
+        return self._link_ids is not None and self._link_ids == list(link_ids_between(names, src, dst))
 
     def mark(self):
         """Where the history stands now, for :meth:`rewind`."""
@@ -161,7 +198,7 @@ class History:
         >>> net.history.step_nbytes, History(fields=["weight"]).step_nbytes
         (64, 16)
         """
-        links = len(self.link_ids or ())
+        links = 0 if self.initial is None else len(self.initial)
         return len(self.fields) * links * self._loss.itemsize + self._steps.itemsize + self._loss.itemsize
 
     def buffers(self):
@@ -414,6 +451,18 @@ class History:
         links = len(self.link_ids or ())
         fields = "" if self.fields == FIELDS else f", fields={list(self.fields)}"
         return f"History({self._size} recorded steps of {self.step_count}, {links} links, every={self.every}{fields})"
+
+
+def link_ids_between(names, src, dst):
+    """The ids (src name, dst name) of the links from neuron ``src[k]`` to ``dst[k]``, indices into ``names``.
+
+    Examples
+    --------
+    >>> link_ids_between(["i1", "b1", "o1"], [0, 1], [2, 2])
+    (('i1', 'o1'), ('b1', 'o1'))
+    """
+    names = np.array(names, dtype=object)
+    return tuple(zip(names[np.asarray(src, dtype=np.int64)].tolist(), names[np.asarray(dst, dtype=np.int64)].tolist()))
 
 
 def link_id_of(link):

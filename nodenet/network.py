@@ -30,7 +30,7 @@ from . import training
 from .activations import activation as find_activation
 from .checks import as_matrix, as_vector, as_weight, check_flag, check_name, check_rates, check_seed
 from .errors import NodenetError, SettingError, ShapeError, TopologyError
-from .history import History
+from .history import History, link_ids_between
 from .link import Link
 from .losses import loss as find_loss
 from .neuron import BIAS, COMPUTING, INPUT, Neuron
@@ -216,8 +216,7 @@ class Network:
         (('i1', 'o1'), ('b1', 'o1'))
         """
         if self._link_ids is None:
-            names = np.array(self._names(self.neurons), dtype=object)
-            self._link_ids = tuple(zip(names[self.state.src].tolist(), names[self.state.dst].tolist()))
+            self._link_ids = link_ids_between(self._names(self.neurons), self.state.src, self.state.dst)
         return self._link_ids
 
     @property
@@ -506,16 +505,16 @@ class Network:
 
     def _start_history(self):
         """Start the history on this network's links, or check that it records them."""
-        history, ids = self.history, list(self.link_ids)
-        if history.link_ids == ids:
+        history, names, state = self.history, self._names(self.neurons), self.state
+        if history.records(names, state.src, state.dst):
             return
         if history.step_count:
             raise TopologyError(f"net.history records {history.step_count} steps of other links than this "
                                 "network's: save it if you need it, then net.history.clear()")
-        history.start(ids, self.state.weight)
+        history.start_between(names, state.src, state.dst, state.weight)
 
     def _update_links(self, links, lr, momentum):
-        if self.history.link_ids is None:
+        if self.history.initial is None:
             self._start_history()
         observer = self.observer
         if observer is None:

@@ -195,6 +195,34 @@ def test_a_history_of_other_links_is_refused_before_training(tmp_path):
     assert net.state.weight.tolist() == weights
 
 
+def test_a_loaded_history_goes_on_recording_the_links_it_names(tmp_path):
+    net = nn.layered([2, 2, 1], seed=0)
+    net.train([[0, 1]], [[1]], epochs=2, lr=0.5)
+    net.history.save(tmp_path / "h.npz")
+    twin = nn.layered([2, 2, 1], seed=0)
+    twin.train([[0, 1]], [[1]], epochs=2, lr=0.5)
+    twin.history = nn.History.load(tmp_path / "h.npz")         # ids read from the file, not the network
+    twin.train([[0, 1]], [[1]], epochs=1, lr=0.5)
+    net.train([[0, 1]], [[1]], epochs=1, lr=0.5)
+    assert twin.history.step_count == 3 and twin.history.link_ids == list(net.link_ids)
+    assert twin.history.array("weight").tolist() == net.history.array("weight").tolist()
+    other = nn.layered([2, 3, 1], seed=0)
+    other.history = nn.History.load(tmp_path / "h.npz")
+    with pytest.raises(nn.TopologyError, match="net.history records 2 steps of other links"):
+        other.train([[0, 1]], [[1]], epochs=1, lr=0.5)
+
+
+def test_training_names_the_history_links_only_when_they_are_read():
+    net = nn.layered([3, 4, 2], seed=0)
+    X, Y = np.eye(3), np.full((3, 2), 0.5)
+    for schedule in ("fast", "node"):
+        net.train(X, Y, epochs=2, lr=0.1, schedule=schedule)
+        assert net.history._link_ids is None        # training needs no names: none were made
+    assert net.history.step_count == 12
+    assert net.history.link_ids == list(net.link_ids)
+    assert net.history.weights(("h4", "o2")).shape == (12,)
+
+
 def test_history_files_refuse_directories_and_bad_counts(tmp_path):
     net, _ = trained_with_record(steps=20)
     with pytest.raises(nn.FileAccessError, match="it is a directory, not a file name"):
