@@ -104,6 +104,14 @@ class History:
 
         A history started by a network makes this list when it is first read: training
         needs no names, and a large network's ids take longer to make than a short epoch.
+
+        Examples
+        --------
+        >>> import nodenet as nn
+        >>> net = nn.layered([1, 1], seed=0)
+        >>> _ = net.train([[1.0]], [[0.0]], epochs=1, lr=0.5)
+        >>> net.history.link_ids, History().link_ids
+        ([('i1', 'o1'), ('b1', 'o1')], None)
         """
         if self._link_ids is None and self._ends is not None:
             self._link_ids = list(link_ids_between(*self._ends))
@@ -137,7 +145,15 @@ class History:
         self._fields = {field: np.zeros((0, len(self.initial))) for field in FIELDS}
 
     def records(self, names, src, dst):
-        """Whether this history records the links from neuron ``src[k]`` to ``dst[k]``, in that order."""
+        """Whether this history records the links from neuron ``src[k]`` to ``dst[k]``, in that order.
+
+        Examples
+        --------
+        >>> history = History()
+        >>> history.start([("x", "y")], [0.5])
+        >>> history.records(["x", "y"], [0], [1]), history.records(["x", "z"], [0], [1])
+        (True, False)
+        """
         if self._ends is not None:
             known, known_src, known_dst = self._ends
             return known == tuple(names) and np.array_equal(known_src, src) and np.array_equal(known_dst, dst)
