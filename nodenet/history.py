@@ -117,6 +117,10 @@ class History:
             self._link_ids = list(link_ids_between(*self._ends))
         return self._link_ids
 
+    @link_ids.setter
+    def link_ids(self, link_ids):
+        self._link_ids, self._ends = (None if link_ids is None else list(map(tuple, link_ids))), None
+
     def start(self, link_ids, weights):
         """Begin recording links ``link_ids`` whose weights are now ``weights``."""
         self._begin(weights)
@@ -153,11 +157,14 @@ class History:
         >>> history.start([("x", "y")], [0.5])
         >>> history.records(["x", "y"], [0], [1]), history.records(["x", "z"], [0], [1])
         (True, False)
+        >>> history.records(["y", "x"], [1], [0])          # the same link, the neurons in another order
+        True
         """
         if self._ends is not None:
             known, known_src, known_dst = self._ends
-            return known == tuple(names) and np.array_equal(known_src, src) and np.array_equal(known_dst, dst)
-        return self._link_ids is not None and self._link_ids == list(link_ids_between(names, src, dst))
+            if known == tuple(names) and np.array_equal(known_src, src) and np.array_equal(known_dst, dst):
+                return True     # the same ends: no names needed; else the ids decide, whatever the neurons' order
+        return self.link_ids is not None and self.link_ids == list(link_ids_between(names, src, dst))
 
     def mark(self):
         """Where the history stands now, for :meth:`rewind`."""

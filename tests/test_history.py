@@ -212,6 +212,32 @@ def test_a_loaded_history_goes_on_recording_the_links_it_names(tmp_path):
         other.train([[0, 1]], [[1]], epochs=1, lr=0.5)
 
 
+def test_a_history_goes_on_where_the_links_are_the_same_whatever_else_the_neurons_are():
+    net = nn.layered([2, 2, 1], seed=0)
+    net.train([[0, 1]], [[1]], epochs=2, lr=0.5)
+    net.add_bias("spare")                       # a neuron without links: the links are as they were
+    net.train([[0, 1]], [[1]], epochs=1, lr=0.5)
+    assert net.history.step_count == 3
+
+    def build(order):
+        built = nn.Network()
+        adders = {"x": built.add_input, "b": built.add_bias}
+        for name in order:
+            adders.get(name, lambda n: built.add_neuron(n, output=n == "y"))(name)
+        for src, dst in [("x", "h"), ("b", "h"), ("h", "y"), ("b", "y")]:
+            built.connect(src, dst, weight=0.1)
+        return built
+
+    first, second = build("xbhy"), build("bxhy")        # the same links, the neurons added in another order
+    first.train([[1.0]], [[0.0]], epochs=2, lr=0.5)
+    second.history = first.history
+    second.train([[1.0]], [[0.0]], epochs=1, lr=0.5)
+    assert second.history.step_count == 3 and second.history.link_ids == list(second.link_ids)
+    second.history.link_ids = [["x", "h"], ["b", "h"], ["h", "y"], ["b", "y"]]     # still assignable
+    assert second.history.link_ids[0] == ("x", "h") and second.history.records(["x", "b", "h", "y"], [0, 1, 2, 1],
+                                                                                 [2, 2, 3, 3])
+
+
 def test_training_names_the_history_links_only_when_they_are_read():
     net = nn.layered([3, 4, 2], seed=0)
     X, Y = np.eye(3), np.full((3, 2), 0.5)
