@@ -15,11 +15,6 @@ PHASED_SEQUENCE = ([("push", n) for n in ("h1", "h2", "o1", "o2")] + [("loss", N
 BEFORE = [0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55]
 
 
-def traced_golden_step(detail, order="phased"):
-    tracer = traced_golden(detail, order=order)
-    return tracer.network, tracer
-
-
 def numbers_in(text):
     return [float(x) for x in re.findall(r"-?\d+\.\d+(?:e-?\d+)?|-?\d+", text)]
 
@@ -30,14 +25,14 @@ def shows(text, printed):
 
 
 def test_golden_step_at_op_detail_is_the_exact_sequence_of_events():
-    _, tracer = traced_golden_step("op")
+    tracer = traced_golden("op")
     assert [(e.kind, e.target) for e in tracer.events] == PHASED_SEQUENCE
     assert {(e.step, e.epoch) for e in tracer.events} == {(1, 1)}
     assert [e.phase for e in tracer.events] == ["forward"] * 4 + ["loss"] + ["backward"] * 4 + ["update"] * 8
 
 
 def test_golden_event_numbers_and_texts():
-    _, tracer = traced_golden_step("op")
+    tracer = traced_golden("op")
     events = {(e.kind, e.target): e for e in tracer.events}
     h1, o1 = events["push", "h1"], events["push", "o1"]
     assert agrees(h1.values["net"], TABLE["net_h1"]) and agrees(h1.values["out"], TABLE["out_h1"])
@@ -60,7 +55,7 @@ def test_golden_event_numbers_and_texts():
 
 
 def test_pull_events_carry_the_blame_of_each_uplink():
-    _, tracer = traced_golden_step("op")
+    tracer = traced_golden("op")
     pulls = {e.target: e for e in tracer.events if e.kind == "pull"}
     # a hidden->output weight serves one output's error; an input->hidden weight serves both
     assert pulls["o1"].values["blame"] == {} and agrees(pulls["o1"].values["delta"], "0.138498562")
@@ -74,7 +69,7 @@ def test_pull_events_carry_the_blame_of_each_uplink():
 
 
 def test_op_frames_follow_the_events_and_update_frames_name_their_change():
-    _, tracer = traced_golden_step("op")
+    tracer = traced_golden("op")
     assert len(tracer.frames) == len(tracer.events) == 17
     for frame, event in zip(tracer.frames, tracer.events):
         assert (frame.focus, frame.caption, frame.phase, frame.events) == (event.target, event.text,
@@ -86,7 +81,7 @@ def test_op_frames_follow_the_events_and_update_frames_name_their_change():
 
 
 def test_step_frame_changes_are_the_eight_trainable_links():
-    _, tracer = traced_golden_step("step")
+    tracer = traced_golden("step")
     [frame] = tracer.frames
     assert sorted(frame.changes) == sorted(TRAINABLE)
     for link, printed, before in zip(TRAINABLE, AFTER, BEFORE):
@@ -97,18 +92,18 @@ def test_step_frame_changes_are_the_eight_trainable_links():
 
 
 def test_phase_frames_phased_and_wave():
-    _, phased = traced_golden_step("phase")
+    phased = traced_golden("phase")
     assert [f.phase for f in phased.frames] == ["forward", "loss", "backward", "update"]
     assert [f.caption for f in phased.frames[::2]] == ["forward: h1, h2, o1, o2 pushed",
                                                        "backward: o1, o2, h1, h2 pulled"]
-    _, wave = traced_golden_step("phase", order="wave")
+    wave = traced_golden("phase", order="wave")
     assert [f.phase for f in wave.frames] == ["forward", "loss", "backward", "update", "backward", "update"]
     assert wave.frames[3].caption == "update: h1->o1, h1->o2 updated"
 
 
 def test_wave_and_phased_differ_in_order_not_in_numbers():
-    _, phased = traced_golden_step("op")
-    _, wave = traced_golden_step("op", order="wave")
+    phased = traced_golden("op")
+    wave = traced_golden("op", order="wave")
     order = [(e.kind, e.target) for e in wave.events]
     assert order[7:] == [("pull", "h1"), ("update", ("h1", "o1")), ("update", ("h1", "o2")), ("pull", "h2"),
                          ("update", ("h2", "o1")), ("update", ("h2", "o2")),
@@ -230,7 +225,8 @@ def test_no_tracer_means_no_events(monkeypatch):
 
 
 def test_frames_json(tmp_path):
-    net, tracer = traced_golden_step("op")
+    tracer = traced_golden("op")
+    net = tracer.network
     tracer.save_json(tmp_path / "frames.json")
     data = json.loads((tmp_path / "frames.json").read_text())
     assert (data["format"], data["version"], data["detail"], data["loss"]) == ("nodenet-frames", 1, "op", "half_sse")
