@@ -5,7 +5,8 @@ These loops do what the node-by-node schedule does (:mod:`nodenet.neuron`,
 order, so the numbers agree: sums run over the links in the order the objects hold
 them, and a loss adds its terms as ``numpy.sum`` does. They read and write the network's
 own state and history arrays. numba compiles them on first use and caches the machine
-code beside this file.
+code beside this file. :func:`supply_pages` is the routine a thread of the system's own
+runs to ask for the history's pages while they train (:func:`nodenet.state.prefaulted`).
 
 A neuron's activation and the network's loss are given by their index in
 :data:`ACTIVATIONS` and :data:`LOSSES`. The activations are the engine's own scalar
@@ -24,12 +25,14 @@ Examples
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import carray, cfunc, njit, types
+from numba.extending import intrinsic
 
 from .activations import SCALAR
 from .losses import BCE_HIGH, BCE_LOW
 
-__all__ = ["ACTIVATIONS", "LOSSES", "activation", "derivative", "loss_error", "total", "run_steps"]
+__all__ = ["ACTIVATIONS", "LOSSES", "activation", "derivative", "loss_error", "total", "run_steps", "supply_pages"]
 
 ACTIVATIONS = tuple(SCALAR)
 LOSSES = ("half_sse", "mse", "bce", "softmax_ce")
@@ -369,3 +372,36 @@ def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
             size += 1
         loss_sum += loss if batch_size == 1 else loss * (stop - start)
     return FINISHED, steps, loss_sum, step_count, size, loss, sample_loss
+
+
+# -- the history's pages, asked for by a thread of the system's own ----------------------
+
+@intrinsic
+def _advise(typingctx, function, start, length, advice):
+    """Call the C function at address ``function`` as ``madvise(start, length, advice)``."""
+    def codegen(context, builder, signature, args):
+        function, start, length, advice = args
+        address = ir.IntType(8).as_pointer()
+        madvise = ir.FunctionType(ir.IntType(32), [address, ir.IntType(64), ir.IntType(32)])
+        return builder.call(builder.inttoptr(function, madvise.as_pointer()),
+                            [builder.inttoptr(start, address), length, builder.trunc(advice, ir.IntType(32))])
+    return types.int32(types.int64, types.int64, types.int64, types.int64), codegen
+
+
+@cfunc(types.int64(types.CPointer(types.int64)), cache=True)
+def supply_pages(job):
+    """A thread's routine: ``madvise`` each chunk of ``job`` in turn, until told to stop.
+
+    ``job`` is an int64 array: a flag the caller sets to stop it (read before each
+    call), the number of chunks, the address of madvise, the advice, then each chunk's
+    start and length. It calls no Python, so it never waits for the GIL. Returns 0 when
+    every chunk was asked for, 1 when told to stop, 2 when the system refused one.
+    """
+    head = carray(job, 4)
+    chunks = carray(job, 4 + 2 * head[1])
+    for k in range(head[1]):
+        if chunks[0]:
+            return 1
+        if _advise(head[2], chunks[4 + 2 * k], chunks[5 + 2 * k], head[3]):
+            return 2
+    return 0

@@ -22,7 +22,6 @@ import functools
 import math
 import mmap
 import sys
-import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -42,13 +41,9 @@ PLAIN_PAGES_FROM = 1 << 20
 MADV_POPULATE_WRITE = 23
 # the pages asked for in one call, so that a prefault stops soon when asked to
 PREFAULT_CHUNK = 1 << 20
-# prefaulting less than this on a second thread costs more than it saves: starting a
-# thread and waking the first one again takes 1 to 4 ms on a virtual machine, about the
-# time the system takes to supply 4 MiB as they are written; less is asked for at once
-PREFAULT_FROM = 16 << 20
-# and less than this not at all: the calls cost more than the few pages' waits (about
-# 25 µs an epoch against 10 at 79 KiB, the other way round at 630 KiB)
-PREFAULT_AT_ONCE_FROM = 256 << 10
+# prefaulting less than this costs more than it saves: the calls cost more than the few
+# pages' waits (about 25 µs an epoch against 10 at 79 KiB, the other way round at 630 KiB)
+PREFAULT_FROM = 256 << 10
 # train() asks for the pages of as many epochs' history at once as take this much (or of
 # one epoch, if it takes more): enough that small epochs share one thread, little enough
 # that a run which stops early holds few pages it never wrote
@@ -182,23 +177,23 @@ def unset(shape, dtype=float):
 
 @contextmanager
 def prefaulted(arrays):
-    """Have the system supply the pages under ``arrays`` before the block writes them.
+    """Have the system supply the pages under ``arrays`` while the block writes them.
 
     The first write to a page of new memory waits while the system finds and clears the
     page, which makes writing a fresh history several times slower than writing memory
-    in use. For 16 MiB or more in all, training writes the history in the first thread
-    while a second thread asks the system for the next pages, 1 MiB of each array in
-    turn, so the waits fall on the other processor; the thread has ended when the block
-    is left. From 256 KiB to 16 MiB the pages are asked for at once, on this thread,
-    before the block runs: a call per MiB costs less than a wait per page. Under 256 KiB
+    in use. For 256 KiB or more in all, a second thread asks the system for the pages,
+    1 MiB of each array in turn, while the block runs, so that the waits fall on another
+    processor. It is a thread of the system's own running compiled code
+    (:func:`nodenet.kernels.supply_pages`), not a Python thread: it starts in about 0.1
+    ms and never waits for the GIL. It has ended when the block is left. Under 256 KiB
     the calls would cost more than they save.
 
     It never changes a value. Use it on memory, not on a file mapping: pages asked for
     as if to be written are marked changed.
 
     It does nothing where the system cannot supply pages ahead (before Linux 5.14, or
-    another system), and for 16 MiB or more where no thread can be started: then the
-    pages come as they are written.
+    another system), or where no thread can be started: then the pages come as they
+    are written.
 
     Examples
     --------
@@ -208,28 +203,49 @@ def prefaulted(arrays):
     >>> float(rows.sum())
     4000000.0
     """
-    madvise, stop, thread = _madvise(), threading.Event(), None
-
-    def supply():
-        for start, length in _chunks(arrays, PREFAULT_CHUNK):
-            if stop.is_set() or madvise(start, length, MADV_POPULATE_WRITE):
-                return      # asked to stop, or the system cannot: the pages come when written
-
-    size = sum(array.nbytes for array in arrays)
-    if madvise is not None and size >= PREFAULT_FROM:
-        thread = threading.Thread(target=supply, name="nodenet-prefault", daemon=True)
-        try:
-            thread.start()
-        except RuntimeError:        # the system has no thread to spare: go on without
-            thread = None
-    elif madvise is not None and size >= PREFAULT_AT_ONCE_FROM:
-        supply()
+    madvise, pthread = _madvise(), _pthread()      # looked up once, by the first training
+    supplier = None
+    if madvise is not None and pthread is not None and sum(array.nbytes for array in arrays) >= PREFAULT_FROM:
+        supplier = _Supplier(madvise, pthread, arrays)
     try:
         yield
     finally:
-        if thread is not None:
-            stop.set()
-            thread.join()
+        if supplier is not None:
+            supplier.stop()
+
+
+class _Supplier:
+    """A thread of the system's own asking for the pages under ``arrays`` with ``madvise``, until stopped."""
+
+    def __init__(self, madvise, pthread, arrays):
+        from .kernels import supply_pages
+        chunks = [number for chunk in _chunks(arrays, PREFAULT_CHUNK) for number in chunk]
+        self.job = np.array([0, len(chunks) // 2, ctypes.cast(madvise, ctypes.c_void_p).value, MADV_POPULATE_WRITE,
+                             *chunks], dtype=np.int64)      # see supply_pages; kept until the thread has ended
+        create, self._join = pthread
+        self.thread = ctypes.c_ulong()
+        if create(ctypes.byref(self.thread), None, supply_pages.address, self.job.ctypes.data):
+            self.thread = None      # the system has no thread to spare: the pages come as they are written
+
+    def stop(self):
+        """Tell the thread to stop after the call it is in, and wait until it has ended."""
+        if self.thread is not None:
+            self.job[0] = 1
+            self._join(self.thread, None)       # ctypes lets go of the GIL meanwhile
+            self.thread = None
+
+
+@functools.cache
+def _pthread():
+    """The C library's pthread_create and pthread_join, or None where there are none."""
+    try:
+        libc = ctypes.CDLL(None)
+        create, join = libc.pthread_create, libc.pthread_join
+    except (OSError, AttributeError, TypeError):
+        return None
+    create.argtypes = [ctypes.POINTER(ctypes.c_ulong), ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    join.argtypes = [ctypes.c_ulong, ctypes.c_void_p]
+    return create, join
 
 
 @functools.cache

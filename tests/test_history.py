@@ -5,7 +5,6 @@ import ctypes
 import mmap
 import os
 import sys
-import threading
 import time
 
 import numpy as np
@@ -299,8 +298,27 @@ def _supplied(array):
     return sum(byte & 1 for byte in vector), len(vector)
 
 
-def _prefault_threads():
-    return [thread for thread in threading.enumerate() if thread.name == "nodenet-prefault"]
+def _threads():
+    """The threads of this process, Python's and the system's own (Linux)."""
+    return len(os.listdir("/proc/self/task"))
+
+
+MADVISE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+
+
+def _recording_madvise(monkeypatch, answer=lambda *args: 0):
+    """Have prefaulted() call a madvise that records its calls (and gives ``answer``); return the calls."""
+    from nodenet import state
+    calls = []
+    madvise = MADVISE(lambda *args: calls.append(args) or answer(*args))    # called from the system thread
+    monkeypatch.setattr(state, "_madvise", lambda: madvise)
+    return calls
+
+
+def _wait_for(condition):
+    deadline = time.monotonic() + 60            # a bound on waiting, not a measure of speed
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 supplies_ahead = pytest.mark.skipif(nn.state._madvise() is None,
@@ -308,62 +326,48 @@ supplies_ahead = pytest.mark.skipif(nn.state._madvise() is None,
 
 
 @supplies_ahead
-def test_prefaulted_pages_are_supplied_without_a_value_changing():
+@pytest.mark.parametrize("rows", [2560, 256])       # 20 MiB and 2 MiB
+def test_prefaulted_pages_are_supplied_without_a_value_changing(rows):
     from nodenet.state import prefaulted, unset
-    rows = unset((2560, 1024))                      # 20 MiB of plain pages, none supplied yet
-    assert _supplied(rows) == (0, 5120)
+    rows, threads = unset((rows, 1024)), _threads()     # plain pages, none supplied yet
+    pages = len(rows) * 2
+    assert _supplied(rows) == (0, pages)
     rows[:10] = 7.0                                 # the first 20 pages (or one huge page)
-    assert _supplied(rows)[0] < 5120
+    assert _supplied(rows)[0] < pages               # (with huge pages always on, a write supplies all)
     with prefaulted([rows[5:]]):
-        deadline = time.monotonic() + 60            # a bound on waiting, not a measure of speed
-        while _supplied(rows)[0] < 5120 and time.monotonic() < deadline:
-            time.sleep(0.001)
-        assert _supplied(rows) == (5120, 5120)
-    assert _prefault_threads() == []
+        _wait_for(lambda: _supplied(rows)[0] == pages)
+        assert _supplied(rows) == (pages, pages)
+    assert _threads() == threads
     assert (rows[:10] == 7.0).all() and (rows[10:] == 0.0).all()
-
-
-@supplies_ahead
-def test_a_little_is_supplied_before_the_block_runs_without_a_value_changing():
-    from nodenet.state import prefaulted, unset
-    rows = unset((256, 1024))                       # 2 MiB of plain pages, none supplied yet
-    rows[:2] = 7.0
-    assert _supplied(rows)[0] < 512                 # (with huge pages always on, a write supplies all)
-    with prefaulted([rows[2:]]):
-        assert _supplied(rows) == (512, 512) and _prefault_threads() == []
-    assert (rows[:2] == 7.0).all() and (rows[2:] == 0.0).all()
 
 
 @supplies_ahead
 def test_prefaulting_stops_when_the_block_is_left_by_an_exception():
     from nodenet.state import prefaulted, unset
-    rows = unset((8192, 1024))                      # 64 MiB
+    rows, threads = unset((8192, 1024)), _threads()     # 64 MiB
     with pytest.raises(KeyboardInterrupt):
         with prefaulted([rows]):
-            assert len(_prefault_threads()) == 1
+            assert _threads() == threads + 1
             raise KeyboardInterrupt
-    assert _prefault_threads() == []
+    assert _threads() == threads
     assert _supplied(rows)[0] < 16384               # it stopped before the end
 
 
-def test_too_little_to_prefault_on_the_side_is_prefaulted_at_once(monkeypatch):
+def test_prefaulting_asks_for_a_mib_at_a_time_from_256_kib_on_a_thread_of_the_systems_own(monkeypatch):
     from nodenet import state
-    calls = []
-    monkeypatch.setattr(state, "_madvise", lambda: lambda *args: calls.append(args) or 0)
-    small, large = state.unset((2047, 1024)), state.unset((2048, 1024))     # just under and at 16 MiB
-    with state.prefaulted([small]):
-        assert len(calls) == 16 and _prefault_threads() == []     # asked for here, before the block
-    calls.clear()
+    calls = _recording_madvise(monkeypatch)
     with state.prefaulted([state.unset(32767)]):                  # just under 256 KiB: not worth a call
-        assert calls == []
+        pass
+    assert calls == []
+    rows = state.unset((4096, 1024))                # 32 MiB in two arrays of 16
+    with state.prefaulted([rows[:2048], rows[2048:]]):
+        _wait_for(lambda: len(calls) == 32)
+    starts = [rows[:2048].ctypes.data, rows[2048:].ctypes.data]
+    assert calls == [(start + mib * (1 << 20), 1 << 20, state.MADV_POPULATE_WRITE)
+                     for mib in range(16) for start in starts]     # 1 MiB of each array in turn
     with state.prefaulted([state.unset(32768)]):
-        assert len(calls) == 1
-    calls.clear()
-    with state.prefaulted([large[:1024], large[1024:]]):
-        deadline = time.monotonic() + 60            # a bound on waiting, not a measure of speed
-        while len(calls) < 16 and time.monotonic() < deadline:
-            time.sleep(0.001)
-    assert len(calls) == 16 and _prefault_threads() == []     # 1 MiB at a time
+        _wait_for(lambda: len(calls) == 33)
+    assert len(calls) == 33
 
 
 def test_prefaulting_is_used_only_where_the_system_supplies_pages_ahead(monkeypatch):
@@ -375,14 +379,21 @@ def test_prefaulting_is_used_only_where_the_system_supplies_pages_ahead(monkeypa
     assert not state._supplies_ahead(lambda *args: -1)          # a system before Linux 5.14
     if sys.platform.startswith("linux") and tuple(map(int, os.uname().release.split(".")[:2])) >= (5, 14):
         assert state._madvise() is not None
-    def no_thread(thread):
-        raise RuntimeError("can't start new thread")
+    calls = _recording_madvise(monkeypatch)
+    tried = []
 
-    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    def no_thread(*args):
+        tried.append(args)
+        return 11                                   # EAGAIN: no thread to be had
+
+    def join(*args):
+        raise AssertionError("no thread to join")
+
+    monkeypatch.setattr(state, "_pthread", lambda: (no_thread, join))
     rows = state.unset((4096, 1024))                # 32 MiB, and no thread to be had
     with state.prefaulted([rows]):
         rows[:] = 2.0
-    assert (rows == 2.0).all()
+    assert (rows == 2.0).all() and len(tried) == 1 and calls == []
 
 
 def _rooms_asked_for(monkeypatch):
@@ -496,33 +507,26 @@ def test_prefaulting_asks_for_a_chunk_of_each_array_in_turn_from_page_boundaries
 @pytest.mark.parametrize("system", ["supplies", "refuses"])
 def test_training_while_pages_are_prefaulted_gives_the_node_by_node_numbers(monkeypatch, system):
     from nodenet import kernels, state
-    real, calls = state._madvise(), []
-
-    def madvise(start, length, advice):
-        calls.append(advice)
-        return real(start, length, advice) if system == "supplies" else -1
+    real = state._madvise()
+    calls = _recording_madvise(monkeypatch, answer=lambda *args: real(*args) if system == "supplies" else -1)
 
     def run_steps(*args):                   # the epoch starts once the thread has asked for pages
-        deadline = time.monotonic() + 60    # a bound on waiting, not a measure of speed
-        while not calls and time.monotonic() < deadline:
-            time.sleep(0.001)
+        _wait_for(lambda: calls)
         return real_run_steps(*args)
 
-    real_run_steps = kernels.run_steps
+    real_run_steps, threads = kernels.run_steps, _threads()
     monkeypatch.setattr(kernels, "run_steps", run_steps)
-    monkeypatch.setattr(state, "_madvise", lambda: madvise)
-    monkeypatch.setattr(state, "PREFAULT_FROM", 1 << 20)     # so that 3.5 MB of history is prefaulted
     fast, node = nn.layered([64, 32, 10], seed=0), nn.layered([64, 32, 10], seed=0)
     X = np.random.default_rng(0).normal(size=(60, 64))      # 60 steps of 3 x 2,410 floats: 2 chunks a field
     Y = np.random.default_rng(1).uniform(size=(60, 10))
     for net, schedule in ((fast, "fast"), (node, "node")):
         net.train(X, Y, epochs=1, lr=0.1, momentum=0.9, shuffle=False, schedule=schedule)
-    assert set(calls) == {state.MADV_POPULATE_WRITE}
+    assert {advice for _, _, advice in calls} == {state.MADV_POPULATE_WRITE}
     if system == "supplies":                # at most 2 chunks a field and 1 each for steps and losses
         assert 1 <= len(calls) <= 8
     else:                                   # the first refusal ends the thread
         assert len(calls) == 1
-    assert _prefault_threads() == []
+    assert _threads() == threads
     for field in ("weight", "dw", "grad"):
         assert fast.history.array(field).tolist() == node.history.array(field).tolist()
     assert fast.history.loss.tolist() == node.history.loss.tolist()
