@@ -72,6 +72,7 @@ class Plan:
     """The graph of a network as index arrays, in the orders the node-by-node schedule uses."""
 
     def __init__(self, network):
+        from .kernels import groups
         neurons, state = network.neurons, network.state
         index = np.int64
         self.inputs = np.array([n.index for n in network.inputs], dtype=index)
@@ -87,7 +88,7 @@ class Plan:
         # of an online epoch)
         self.down_links, self.up_links = down_links.astype(np.uint64), up_links.astype(np.uint64)
         self.src, self.dst = state.src.astype(np.uint64), state.dst.astype(np.uint64)
-        self.groups = _groups(self.forward, self.down_ptr, self.down_links, self.src)
+        self.groups = groups(self.forward, self.down_ptr, self.down_links, self.src)
 
     @classmethod
     def of(cls, network):
@@ -138,7 +139,7 @@ def run_epoch(network, inputs, targets, rows, *, lr, momentum, batch_size):
     inputs, targets = np.ascontiguousarray(inputs), np.ascontiguousarray(targets)
     rows = np.ascontiguousarray(rows, dtype=np.int64)
     settings = (inputs, targets, rows, batch_size, float(lr), float(momentum))
-    if not getattr(run_steps, "signatures", True):
+    if not getattr(run_steps, "overloads", True):
         _run(run_steps, network, plan, settings, 0, 0, 0.0)    # compile or load the kernels, Ctrl-C allowed
     loss_sum = 0.0
     history.reserve(steps)
@@ -179,24 +180,3 @@ def _diverged(network, plan, kept, settings, first, done, loss):
     network.history.rewind(mark)
     _run(run_steps, network, plan, settings, first, done - 1, 0.0)
     raise error
-
-
-def _groups(forward, down_ptr, down_links, src):
-    """Cut the forward order into runs of neurons fed by the same sources, in the same order, and not by each other.
-
-    Returns the runs' bounds: run g is ``forward[groups[g]:groups[g + 1]]``. A run ends
-    where a neuron's sources differ from the one's before it; neurons with the same
-    sources never feed each other, for none feeds itself.
-    """
-    feeders = src[down_links]                       # each neuron's sources, one neuron after another
-    first, fan = down_ptr[forward], down_ptr[forward + 1] - down_ptr[forward]
-    # compare each neuron's sources with its forerunner's, where both have as many
-    candidates = np.flatnonzero(fan[1:] == fan[:-1]) + 1
-    counts = fan[candidates]
-    pair = np.repeat(np.arange(len(candidates)), counts)
-    offset = np.arange(len(pair)) - np.repeat(np.cumsum(counts) - counts, counts)
-    differ = feeders[first[candidates - 1][pair] + offset] != feeders[first[candidates][pair] + offset]
-    same = np.zeros(len(forward), dtype=bool)
-    same[candidates] = np.bincount(pair, weights=differ, minlength=len(candidates)) == 0
-    same[:1] = False
-    return np.append(np.flatnonzero(~same), len(forward)).astype(np.int64)

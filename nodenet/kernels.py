@@ -32,7 +32,8 @@ from numba.extending import intrinsic
 from .activations import SCALAR
 from .losses import BCE_HIGH, BCE_LOW
 
-__all__ = ["ACTIVATIONS", "LOSSES", "activation", "derivative", "loss_error", "total", "run_steps", "supply_pages"]
+__all__ = ["ACTIVATIONS", "LOSSES", "activation", "derivative", "loss_error", "total", "groups", "run_steps",
+           "supply_pages"]
 
 ACTIVATIONS = tuple(SCALAR)
 LOSSES = ("half_sse", "mse", "bce", "softmax_ce")
@@ -141,6 +142,41 @@ def loss_error(code, O, T, terms, ERROR):
         loss = total(terms)
         loss_sum += loss
     return loss_sum, loss
+
+
+@njit(cache=True)
+def groups(forward, down_ptr, down_links, src):
+    """Cut the forward order into runs of neurons fed by the same sources, in the same order, and not by each other.
+
+    Returns the runs' bounds: run g is ``forward[bounds[g]:bounds[g + 1]]``. A run ends
+    where a neuron's sources differ from the one's before it; neurons with the same
+    sources never feed each other, for none feeds itself.
+
+    Examples
+    --------
+    >>> import nodenet as nn
+    >>> from nodenet.fastpath import Plan
+    >>> plan = Plan.of(nn.layered([2, 3, 1], seed=0))     # the hidden layer, then the output
+    >>> groups(plan.forward, plan.down_ptr, plan.down_links, plan.src).tolist()
+    [0, 3, 4]
+    """
+    bounds = np.empty(forward.size + 1, dtype=np.int64)
+    count = 0
+    for i in range(forward.size):
+        same = i > 0
+        if same:
+            before, neuron = forward[i - 1], forward[i]
+            fan = down_ptr[neuron + 1] - down_ptr[neuron]
+            same = fan == down_ptr[before + 1] - down_ptr[before]
+            for k in range(fan if same else 0):
+                if src[down_links[down_ptr[before] + k]] != src[down_links[down_ptr[neuron] + k]]:
+                    same = False
+                    break
+        if not same:
+            bounds[count] = i
+            count += 1
+    bounds[count] = forward.size
+    return bounds[:count + 1].copy()
 
 
 @njit(cache=True)
