@@ -8,8 +8,10 @@ another interpreter that has them. Then ``peers.py`` runs once per peer, net, ba
 and repetition, in a fresh process each time (one round of every row, then the next
 round, so that a slow spell of the machine falls on all rows alike), and this prints,
 per row, the median samples per second, the ratio to the hand-written numpy loop at the
-same batch size (measured in the same run), and what nodenet's history holds per link
-and step.
+same batch size (measured in the same run), in how many rounds the row ran faster than
+the numpy loop's process of that round (a paired count, which a slow spell of the
+machine moves less than it moves the medians), and what nodenet's history holds per
+link and step.
 
 Each process trains one pass over the data; ``--epochs 10`` trains ten, which shows the
 rate once the first pass's set-up (laying out the network, starting its history) is
@@ -61,11 +63,21 @@ def measure(python, peer, net, batch, epochs):
     return json.loads(done.stdout)
 
 
+def rates(results):
+    """Samples per second of each run."""
+    return [r["samples"] / r["seconds"] for r in results]
+
+
 def summary(results):
     """The median rate of a row's runs, with what the first run says about the history."""
-    rates = [r["samples"] / r["seconds"] for r in results]
-    return {"rate": statistics.median(rates), "samples": results[0]["samples"],
+    return {"rate": statistics.median(rates(results)), "samples": results[0]["samples"],
             "bytes": results[0].get("history_bytes_per_link_step"), "note": results[0].get("note", "")}
+
+
+def rounds_ahead(results, reference):
+    """In how many rounds a row ran faster than the reference row's run of the same round, as "k of n"."""
+    ahead = sum(mine > theirs for mine, theirs in zip(rates(results), rates(reference)))
+    return f"{ahead} of {len(results)}"
 
 
 def versions(python):
@@ -94,8 +106,9 @@ def main(argv=None):
           f"{platform.python_version()}, numpy {numpy_version}, numba {numba_version}, "
           f"scikit-learn {sklearn_version}; median of {options.runs} runs, {options.epochs} "
           f"{'pass' if options.epochs == 1 else 'passes'} over the data each\n")
-    print("| net | batch | peer | samples timed | samples/s | vs numpy loop | history B/link/step | note |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| net | batch | peer | samples timed | samples/s | vs numpy loop | rounds ahead of it "
+          "| history B/link/step | note |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for net in options.nets:
         runs = {row: [] for row in rows}
         for round_ in range(options.runs):
@@ -106,8 +119,9 @@ def main(argv=None):
         for peer, batch in rows:
             result = summary(runs[peer, batch])
             history = "" if result["bytes"] is None else f"{result['bytes']:.1f}"
+            ahead = "" if peer == "numpy" else rounds_ahead(runs[peer, batch], runs["numpy", batch])
             print(f"| {net} | {batch} | {NAMES[peer]} | {result['samples']} | {result['rate']:,.0f} | "
-                  f"{result['rate'] / reference[batch]:.2f}x | {history} | {result['note']} |", flush=True)
+                  f"{result['rate'] / reference[batch]:.2f}x | {ahead} | {history} | {result['note']} |", flush=True)
 
 
 if __name__ == "__main__":
