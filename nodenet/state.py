@@ -208,6 +208,8 @@ def prefaulted(arrays):
     if madvise is not None and pthread is not None and sum(array.nbytes for array in arrays) >= PREFAULT_FROM:
         supplier = _Supplier(madvise, pthread, arrays)
     try:
+        if supplier is not None:
+            supplier.start()    # in the try: once started, the thread is always stopped and joined
         yield
     finally:
         if supplier is not None:
@@ -218,21 +220,24 @@ class _Supplier:
     """A thread of the system's own asking for the pages under ``arrays`` with ``madvise``, until stopped."""
 
     def __init__(self, madvise, pthread, arrays):
-        from .kernels import supply_pages
         chunks = [number for chunk in _chunks(arrays, PREFAULT_CHUNK) for number in chunk]
         self.job = np.array([0, len(chunks) // 2, ctypes.cast(madvise, ctypes.c_void_p).value, MADV_POPULATE_WRITE,
                              *chunks], dtype=np.int64)      # see supply_pages; kept until the thread has ended
-        create, self._join = pthread
-        self.thread = ctypes.c_ulong()
-        if create(ctypes.byref(self.thread), None, supply_pages.address, self.job.ctypes.data):
-            self.thread = None      # the system has no thread to spare: the pages come as they are written
+        self.madvise, (self._create, self._join) = madvise, pthread
+        self.thread = ctypes.c_ulong(0)     # the thread's id once it runs, else 0
+
+    def start(self):
+        """Start the thread; where the system has none to spare, the pages come as they are written."""
+        from .kernels import supply_pages
+        if self._create(ctypes.byref(self.thread), None, supply_pages.address, self.job.ctypes.data):
+            self.thread.value = 0
 
     def stop(self):
         """Tell the thread to stop after the call it is in, and wait until it has ended."""
-        if self.thread is not None:
+        if self.thread.value:
             self.job[0] = 1
             self._join(self.thread, None)       # ctypes lets go of the GIL meanwhile
-            self.thread = None
+            self.thread.value = 0
 
 
 @functools.cache
