@@ -16,8 +16,8 @@ objects' order, and each loss as numpy adds it.
 Steps stay whole: a step that diverges is undone and raises DivergenceError as in the
 node-by-node schedule, and Ctrl-C waits until the running group of steps is recorded.
 :func:`nodenet.training.train` asks for the pages the history will be written into
-ahead, up to 256 MiB of epochs at a time, by a second thread while the kernels run
-(:func:`nodenet.state.prefaulted`).
+ahead, up to 256 MiB of epochs at a time, by a second thread while the kernels run,
+when they take 256 KiB or more (:func:`nodenet.state.prefaulted`).
 
 Examples
 --------

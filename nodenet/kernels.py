@@ -342,7 +342,7 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
     return batch_loss / count, sample_loss
 
 
-@njit(cache=True, nogil=True)       # the history's pages may be readied by another thread meanwhile
+@njit(cache=True, nogil=True)       # other Python threads run meanwhile
 def run_steps(X, T, rows, first, steps, batch_size, lr, momentum, loss_sum,
               inputs, outputs, output_of, forward, groups, backward, act, down_ptr, down_links, up_ptr, up_links,
               src, dst, loss_code,
@@ -424,6 +424,14 @@ def _advise(typingctx, function, start, length, advice):
     return types.int32(types.int64, types.int64, types.int64, types.int64), codegen
 
 
+@intrinsic
+def _asked_to_stop(typingctx, job):
+    """``job[0]``, read as one atomic load: another thread sets it."""
+    def codegen(context, builder, signature, args):
+        return builder.load_atomic(args[0], "monotonic", 8)
+    return types.int64(types.CPointer(types.int64)), codegen
+
+
 @cfunc(types.int64(types.CPointer(types.int64)), cache=True)
 def supply_pages(job):
     """A thread's routine: ``madvise`` each chunk of ``job`` in turn, until told to stop.
@@ -436,7 +444,7 @@ def supply_pages(job):
     head = carray(job, 4)
     chunks = carray(job, 4 + 2 * head[1])
     for k in range(head[1]):
-        if chunks[0]:
+        if _asked_to_stop(job):
             return 1
         if _advise(head[2], chunks[4 + 2 * k], chunks[5 + 2 * k], head[3]):
             return 2
