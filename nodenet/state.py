@@ -248,13 +248,23 @@ class _Supplier:
 
 
 @functools.cache
+def _libc():
+    """The C library, opened once, on Linux; else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+@functools.cache
 def _pthread():
     """The C library's pthread_create and pthread_join, or None where there are none."""
-    try:
-        libc = ctypes.CDLL(None)
-        create, join = libc.pthread_create, libc.pthread_join
-    except (OSError, AttributeError, TypeError):
+    libc = _libc()
+    if libc is None or not hasattr(libc, "pthread_create") or not hasattr(libc, "pthread_join"):
         return None
+    create, join = libc.pthread_create, libc.pthread_join
     create.argtypes = [ctypes.POINTER(ctypes.c_ulong), ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
     join.argtypes = [ctypes.c_ulong, ctypes.c_void_p]
     return create, join
@@ -263,12 +273,10 @@ def _pthread():
 @functools.cache
 def _madvise():
     """The C library's madvise, where it supplies pages ahead; else None."""
-    if not sys.platform.startswith("linux"):
+    libc = _libc()
+    if libc is None or not hasattr(libc, "madvise"):
         return None
-    try:
-        madvise = ctypes.CDLL(None, use_errno=True).madvise
-    except (OSError, AttributeError):
-        return None
+    madvise = libc.madvise
     madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     madvise.restype = ctypes.c_int
     return madvise if _supplies_ahead(madvise) else None
