@@ -3,9 +3,10 @@
 These loops do what the node-by-node schedule does (:mod:`nodenet.neuron`,
 :mod:`nodenet.link`, :mod:`nodenet.training`), operation for operation and in the same
 order, so the numbers agree: sums run over the links in the order the objects hold
-them, and a loss adds its terms as ``numpy.sum`` does. They read and write the network's
-own state and history arrays. numba compiles them on first use and caches the machine
-code beside this file. :func:`supply_pages` is the routine a thread of the system's own
+them (a mini-batch's sums several at once, in :mod:`nodenet.lanes`), and a loss adds
+its terms as ``numpy.sum`` does. They read and write the network's own state and
+history arrays. numba compiles them on first use and caches the machine code beside
+this file. :func:`supply_pages` is the routine a thread of the system's own
 runs to ask for the history's pages while they train (:func:`nodenet.state.prefaulted`).
 
 A neuron's activation and the network's loss are given by their index in
@@ -13,8 +14,9 @@ A neuron's activation and the network's loss are given by their index in
 functions (``nodenet.activations.SCALAR``), compiled; the losses are written out here
 for a batch of samples, one row each, and the test suite holds each to its registry twin.
 
-numba's cache follows this file only: after changing an activation's formula, delete
-``nodenet/__pycache__/kernels*`` so the kernels are compiled again.
+numba's cache follows this file only: after changing an activation's formula or
+:mod:`nodenet.lanes`, delete ``nodenet/__pycache__/kernels*`` so the kernels are
+compiled again.
 
 Examples
 --------
@@ -30,6 +32,7 @@ from numba import carray, cfunc, njit, types
 from numba.extending import intrinsic
 
 from .activations import SCALAR
+from .lanes import WIDTH, load, splat, store, zeros
 from .losses import BCE_HIGH, BCE_LOW
 
 __all__ = ["ACTIVATIONS", "LOSSES", "activation", "derivative", "loss_error", "total", "groups", "run_steps",
@@ -253,6 +256,102 @@ def _backward(t, outputs, output_of, backward, act, up_ptr, up_links, dst, loss_
 
 
 @njit(cache=True)
+def _four_nets(four, down_ptr, down_links, src, weight, OUT, NET, count):
+    """NET of ``four`` neurons fed by the same sources, eight samples a pass, each sum in link order.
+
+    Returns the number of samples done, a multiple of eight (none unless given four
+    neurons): :func:`_nets` does the rest.
+    """
+    if four.size < 4:
+        return 0
+    p0, p1, p2, p3 = down_ptr[four[0]], down_ptr[four[1]], down_ptr[four[2]], down_ptr[four[3]]
+    fan = down_ptr[four[0] + 1] - p0
+    b = 0
+    while b + WIDTH <= count:
+        s0 = s1 = s2 = s3 = zeros()
+        for k in range(fan):
+            x = load(OUT[src[down_links[p0 + k]]], b)
+            s0 = s0 + splat(weight[down_links[p0 + k]]) * x
+            s1 = s1 + splat(weight[down_links[p1 + k]]) * x
+            s2 = s2 + splat(weight[down_links[p2 + k]]) * x
+            s3 = s3 + splat(weight[down_links[p3 + k]]) * x
+        store(NET[four[0]], b, s0)
+        store(NET[four[1]], b, s1)
+        store(NET[four[2]], b, s2)
+        store(NET[four[3]], b, s3)
+        b += WIDTH
+    return b
+
+
+@njit(cache=True)
+def _nets(neuron, first, count, down_ptr, down_links, src, weight, OUT, NET):
+    """NET of ``neuron`` for the samples ``first`` to ``count``, four links a pass, each sum in link order."""
+    if first == count:
+        return
+    acc, links, k = NET[neuron], down_links[down_ptr[neuron]:down_ptr[neuron + 1]], 0
+    acc[first:count] = 0.0
+    while k + 4 <= links.size:
+        l0, l1, l2, l3 = links[k], links[k + 1], links[k + 2], links[k + 3]
+        w0, w1, w2, w3 = weight[l0], weight[l1], weight[l2], weight[l3]
+        s0, s1, s2, s3 = src[l0], src[l1], src[l2], src[l3]
+        for b in range(first, count):
+            acc[b] = (((acc[b] + w0 * OUT[s0, b]) + w1 * OUT[s1, b]) + w2 * OUT[s2, b]) + w3 * OUT[s3, b]
+        k += 4
+    for link in links[k:]:
+        w, x = weight[link], OUT[src[link]]
+        for b in range(first, count):
+            acc[b] += w * x[b]
+
+
+@njit(cache=True)
+def _four_link_sums(four, down_ptr, DELTA, XT, sums, fan, count):
+    """The sums over the samples of ``four`` neurons' link terms (delta times source out), eight links a pass.
+
+    Each sum adds the samples in order; ``XT`` holds the sources' outs, one row per
+    sample. Returns the number of links done, a multiple of eight (none unless given four
+    neurons): :func:`_link_sums` does the rest.
+    """
+    if four.size < 4:
+        return 0
+    d0, d1, d2, d3 = DELTA[four[0]], DELTA[four[1]], DELTA[four[2]], DELTA[four[3]]
+    p0, p1, p2, p3 = down_ptr[four[0]], down_ptr[four[1]], down_ptr[four[2]], down_ptr[four[3]]
+    k = 0
+    while k + WIDTH <= fan:
+        t0 = t1 = t2 = t3 = zeros()
+        for b in range(count):
+            x = load(XT[b], k)
+            t0 = t0 + splat(d0[b]) * x
+            t1 = t1 + splat(d1[b]) * x
+            t2 = t2 + splat(d2[b]) * x
+            t3 = t3 + splat(d3[b]) * x
+        store(sums, p0 + k, t0)
+        store(sums, p1 + k, t1)
+        store(sums, p2 + k, t2)
+        store(sums, p3 + k, t3)
+        k += WIDTH
+    return k
+
+
+@njit(cache=True)
+def _link_sums(d, XT, sums, p, first, fan, count):
+    """Add to ``sums[p + first:p + fan]`` the samples' terms of one neuron's links, four samples a pass, in order."""
+    if first == fan:
+        return
+    terms_of = sums[p + first:p + fan]        # a slice of its own, so that the loop runs on vectors
+    b = 0
+    while b + 4 <= count:
+        d0, d1, d2, d3 = d[b], d[b + 1], d[b + 2], d[b + 3]
+        x0, x1, x2, x3 = XT[b, first:fan], XT[b + 1, first:fan], XT[b + 2, first:fan], XT[b + 3, first:fan]
+        for k in range(terms_of.size):
+            terms_of[k] = (((terms_of[k] + d0 * x0[k]) + d1 * x1[k]) + d2 * x2[k]) + d3 * x3[k]
+        b += 4
+    for j in range(b, count):
+        x = XT[j, first:fan]
+        for k in range(terms_of.size):
+            terms_of[k] += d[j] * x[k]
+
+
+@njit(cache=True)
 def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups, backward, act, down_ptr, down_links,
            up_ptr, up_links, src, dst, loss_code, net, out, error, delta, weight, grad, terms,
            NET, OUT, ERROR, DELTA, O, TB, LOSS_ERRORS, sums, XT):
@@ -271,24 +370,18 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
         sample = rows[start + b]
         for k in range(inputs.size):
             OUT[inputs[k], b] = X[sample, k]
-    acc = np.empty(count)
-    for neuron in forward:
-        acc[:] = 0.0
-        links, k = down_links[down_ptr[neuron]:down_ptr[neuron + 1]], 0
-        while k + 4 <= links.size:          # four links a pass, each sample's sum still in link order
-            l0, l1, l2, l3 = links[k], links[k + 1], links[k + 2], links[k + 3]
-            w0, w1, w2, w3 = weight[l0], weight[l1], weight[l2], weight[l3]
-            s0, s1, s2, s3 = src[l0], src[l1], src[l2], src[l3]
+    # a group's neurons share their sources and feed none of each other: four of them sum
+    # at once over eight samples, in registers; the samples and neurons left over sum as rows
+    for g in range(groups.size - 1):
+        end = groups[g + 1]
+        for i in range(groups[g], end, 4):
+            block = forward[i:min(i + 4, end)]
+            done = _four_nets(block, down_ptr, down_links, src, weight, OUT, NET, count)
+            for neuron in block:
+                _nets(neuron, done, count, down_ptr, down_links, src, weight, OUT, NET)
+        for neuron in forward[groups[g]:end]:
             for b in range(count):
-                acc[b] = (((acc[b] + w0 * OUT[s0, b]) + w1 * OUT[s1, b]) + w2 * OUT[s2, b]) + w3 * OUT[s3, b]
-            k += 4
-        for link in links[k:]:
-            w, x = weight[link], OUT[src[link]]
-            for b in range(count):
-                acc[b] += w * x[b]
-        for b in range(count):
-            NET[neuron, b] = acc[b]
-            OUT[neuron, b] = activation(act[neuron], acc[b])
+                OUT[neuron, b] = activation(act[neuron], NET[neuron, b])
     for b in range(count):
         sample = rows[start + b]
         for k in range(outputs.size):
@@ -306,29 +399,21 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
             acc[b] = (LOSS_ERRORS[b, position] if position >= 0 else 0.0) + acc[b]
             DELTA[neuron, b] = acc[b] * derivative(act[neuron], NET[neuron, b], OUT[neuron, b])
     # each link's grad sums the samples' terms in order; a group's source outs are gathered
-    # once, one row per sample, and each neuron adds four samples' terms to all its links a pass
+    # once, one row per sample, and four neurons sum eight links at once, in registers
     sums[:] = 0.0
     for g in range(groups.size - 1):
-        first = forward[groups[g]]
+        end, first = groups[g + 1], forward[groups[g]]
         links = down_links[down_ptr[first]:down_ptr[first + 1]]
         fan = links.size
         for k in range(fan):
             x = OUT[src[links[k]]]
             for b in range(count):
                 XT[b, k] = x[b]
-        for i in range(groups[g], groups[g + 1]):
-            d, p = DELTA[forward[i]], down_ptr[forward[i]]
-            terms_of = sums[p:p + fan]        # a slice of its own, so that the loop runs on vectors
-            b = 0
-            while b + 4 <= count:
-                d0, d1, d2, d3 = d[b], d[b + 1], d[b + 2], d[b + 3]
-                for k in range(fan):
-                    terms_of[k] = ((((terms_of[k] + d0 * XT[b, k]) + d1 * XT[b + 1, k]) + d2 * XT[b + 2, k])
-                                   + d3 * XT[b + 3, k])
-                b += 4
-            for j in range(b, count):
-                for k in range(fan):
-                    terms_of[k] += d[j] * XT[j, k]
+        for i in range(groups[g], end, 4):
+            block = forward[i:min(i + 4, end)]
+            done = _four_link_sums(block, down_ptr, DELTA, XT, sums, fan, count)
+            for neuron in block:
+                _link_sums(DELTA[neuron], XT, sums, down_ptr[neuron], done, fan, count)
     for k in range(sums.size):            # on vectors, then put in place
         sums[k] = sums[k] / count
     for k in range(sums.size):

@@ -7,7 +7,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nodenet"
 CORE = ["errors", "registry", "checks", "atomic", "activations", "losses", "state", "neuron",
-        "link", "network", "training", "fastpath", "kernels", "layered", "io", "history", "events"]
+        "link", "network", "training", "fastpath", "kernels", "lanes", "layered", "io", "history", "events"]
 TRACING = ["tracer", "explain"]
 DRAWING = ["layout", "boundary", "strokes", "video", "palette", "render", "pictures", "export", "plots", "player", "progress"]
 DATA = ["datasets"]

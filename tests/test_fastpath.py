@@ -61,14 +61,35 @@ def test_mini_batches_give_the_node_by_node_numbers_to_the_bit(seed, batch_size)
     layered = [nn.layered([5, 9, 3], seed=seed) for _ in range(2)]
     X, Y = np.random.default_rng(seed).normal(size=(30, 5)), np.random.default_rng(seed).uniform(size=(30, 3))
     for (a, b), (x, y) in (((fast, node), (inputs, targets)), (layered, (X, Y))):
-        losses = [net.train(x, y, epochs=20, lr=0.05, momentum=0.9, batch_size=batch_size, schedule=schedule)
-                  for net, schedule in ((a, "fast"), (b, "node"))]
-        assert losses[0].tolist() == losses[1].tolist()
-        for field in STATE_FIELDS:
-            assert getattr(a.state, field).tolist() == getattr(b.state, field).tolist(), field
-        for field in ("weight", "dw", "grad"):
-            assert a.history.array(field).tolist() == b.history.array(field).tolist(), field
-        assert a.history.loss.tolist() == b.history.loss.tolist()
+        assert_trained_alike_to_the_bit(a, b, x, y, epochs=20, lr=0.05, momentum=0.9, batch_size=batch_size)
+
+
+def assert_trained_alike_to_the_bit(fast, node, inputs, targets, **options):
+    """Train ``fast`` on the fast path and ``node`` node by node; their losses, state and history are identical."""
+    losses = [net.train(inputs, targets, schedule=schedule, **options)
+              for net, schedule in ((fast, "fast"), (node, "node"))]
+    assert losses[0].tolist() == losses[1].tolist()
+    for field in STATE_FIELDS:
+        assert getattr(fast.state, field).tolist() == getattr(node.state, field).tolist(), field
+    for field in ("weight", "dw", "grad"):
+        assert fast.history.array(field).tolist() == node.history.array(field).tolist(), field
+    assert fast.history.loss.tolist() == node.history.loss.tolist()
+
+
+@pytest.mark.parametrize("batch_size", [8, 13, 32])
+def test_sums_in_lanes_give_the_node_by_node_numbers_to_the_bit(batch_size):
+    # nine hidden neurons fed by twelve sources: two blocks of four neurons and one left
+    # over, a block of eight links and four left over; six outputs fed by ten. Forty
+    # samples make batches of 8, of 13 (and one of 1), of 32 and 8: every block and every
+    # remainder runs, with eight samples a pass and fewer
+    fast, node = (nn.layered([11, 9, 6], seed=3) for _ in range(2))
+    plan = fastpath.Plan.of(fast)
+    assert plan.groups.tolist() == [0, 9, 15]
+    assert [int(plan.down_ptr[n + 1] - plan.down_ptr[n]) for n in plan.forward[[0, -1]]] == [12, 10]
+    rng = np.random.default_rng(batch_size)
+    X, Y = rng.normal(size=(40, 11)), rng.uniform(size=(40, 6))
+    assert_trained_alike_to_the_bit(fast, node, X, Y, epochs=15, lr=0.3, momentum=0.9, batch_size=batch_size)
+    assert np.abs(fast.history.array("weight")[-1] - fast.history.initial).max() > 1e-2
 
 
 def test_the_wave_order_and_a_thinned_history_agree_too():

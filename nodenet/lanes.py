@@ -1,0 +1,134 @@
+"""Lanes: eight float64s side by side, for the compiled kernels' sums.
+
+A mini-batch's sums are many short sums run side by side, one per sample (or one per
+link). numba vectorises a loop over them, but keeps each partial sum in memory between
+passes, and leaves a block of several sums held in registers unvectorised (it keeps
+LLVM's SLP vectorizer off). These few operations let a kernel say the vectors itself:
+``load`` eight consecutive numbers, ``splat`` one number into every lane, add and
+multiply lane by lane, ``store`` the eight back. A kernel keeps several such sums in
+local variables, which LLVM holds in vector registers.
+
+Each lane is an ordinary IEEE multiply or add, in the order written, without fused
+multiply-adds, so a sum built from lanes is the same to the bit as the scalar sum that
+adds the same terms in the same order. ``load`` and ``store`` check no bounds: the
+caller keeps ``i + WIDTH <= a.size``. On a processor with narrower vectors LLVM splits
+each operation; the numbers do not change.
+
+The operations run inside numba-compiled functions only, as the kernels use them.
+
+Examples
+--------
+>>> import numpy as np
+>>> from numba import njit
+>>> @njit
+... def axpy(w, x, y):                  # y[:8] += w * x[:8], eight lanes at once
+...     store(y, 0, load(y, 0) + splat(w) * load(x, 0))
+>>> y = np.ones(8)
+>>> axpy(0.5, np.arange(8.0), y)
+>>> y.tolist()
+[1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5]
+"""
+
+import operator
+
+from llvmlite import ir
+from numba import types
+from numba.core import errors
+from numba.extending import intrinsic, models, overload, register_model
+
+__all__ = ["WIDTH", "load", "store", "splat", "zeros"]
+
+WIDTH = 8
+_VECTOR = ir.VectorType(ir.DoubleType(), WIDTH)
+
+
+class Lanes(types.Type):
+    """numba's type for eight float64s held as one LLVM vector."""
+
+    def __init__(self):
+        super().__init__(name="Lanes")
+
+
+lanes = Lanes()
+
+
+@register_model(Lanes)
+class _LanesModel(models.PrimitiveModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, _VECTOR)
+
+
+def _contiguous_floats(a):
+    if not (isinstance(a, types.Array) and a.ndim == 1 and a.layout == "C" and a.dtype == types.float64):
+        raise errors.TypingError(f"lanes load and store a contiguous 1-d float64 array, not {a}")
+
+
+def _at(context, builder, array_type, array, i):
+    """A pointer to eight float64s from ``array[i]`` on."""
+    data = context.make_array(array_type)(context, builder, array).data
+    return builder.bitcast(builder.gep(data, [i]), _VECTOR.as_pointer())
+
+
+@intrinsic
+def load(typingctx, a, i):
+    """``a[i:i + 8]`` as lanes."""
+    _contiguous_floats(a)
+
+    def codegen(context, builder, signature, args):
+        return builder.load(_at(context, builder, signature.args[0], args[0], args[1]), align=8)
+    return lanes(a, types.intp), codegen
+
+
+@intrinsic
+def store(typingctx, a, i, v):
+    """``a[i:i + 8] = v``."""
+    _contiguous_floats(a)
+
+    def codegen(context, builder, signature, args):
+        builder.store(args[2], _at(context, builder, signature.args[0], args[0], args[1]), align=8)
+        return context.get_dummy_value()
+    return types.none(a, types.intp, lanes), codegen
+
+
+@intrinsic
+def splat(typingctx, x):
+    """``x`` in every lane."""
+    def codegen(context, builder, signature, args):
+        one = builder.insert_element(ir.Constant(_VECTOR, ir.Undefined), args[0], ir.Constant(ir.IntType(32), 0))
+        every = ir.Constant(ir.VectorType(ir.IntType(32), WIDTH), None)        # lane 0, in every lane
+        return builder.shuffle_vector(one, ir.Constant(_VECTOR, ir.Undefined), every)
+    return lanes(types.float64), codegen
+
+
+@intrinsic
+def zeros(typingctx):
+    """+0.0 in every lane."""
+    def codegen(context, builder, signature, args):
+        return ir.Constant(_VECTOR, None)
+    return lanes(), codegen
+
+
+@intrinsic
+def _add(typingctx, a, b):
+    def codegen(context, builder, signature, args):
+        return builder.fadd(args[0], args[1])
+    return lanes(lanes, lanes), codegen
+
+
+@intrinsic
+def _mul(typingctx, a, b):
+    def codegen(context, builder, signature, args):
+        return builder.fmul(args[0], args[1])
+    return lanes(lanes, lanes), codegen
+
+
+@overload(operator.add)
+def _lanes_add(a, b):
+    if isinstance(a, Lanes) and isinstance(b, Lanes):
+        return lambda a, b: _add(a, b)
+
+
+@overload(operator.mul)
+def _lanes_mul(a, b):
+    if isinstance(a, Lanes) and isinstance(b, Lanes):
+        return lambda a, b: _mul(a, b)

@@ -1,0 +1,87 @@
+"""Lanes add and multiply as scalar code does, lane by lane, to the bit."""
+
+import numpy as np
+import pytest
+from numba import njit
+from numba.core.errors import TypingError
+
+from nodenet.lanes import WIDTH, load, splat, store, zeros
+
+
+@njit
+def lane_sums(w, X, out):
+    """out[:8] = sum over k of w[k] * X[k, :8], from +0.0, in the order of k."""
+    s = zeros()
+    for k in range(w.size):
+        s = s + splat(w[k]) * load(X[k], 0)
+    store(out, 0, s)
+
+
+@njit
+def scalar_sums(w, X, out):
+    for j in range(WIDTH):
+        s = 0.0
+        for k in range(w.size):
+            s += w[k] * X[k, j]
+        out[j] = s
+
+
+def terms(seed):
+    """Weights and a row of eight numbers per term, of magnitudes far apart, so that the order of the adds shows."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 70))
+    w = rng.normal(size=n) * 10.0 ** rng.integers(-12, 12, n)
+    return w, rng.normal(size=(n, WIDTH)) * 10.0 ** rng.integers(-12, 12, (n, WIDTH))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_sum_in_lanes_is_the_scalar_sum_to_the_bit(seed):
+    w, X = terms(seed)
+    lanes, scalar = np.empty(WIDTH), np.empty(WIDTH)
+    lane_sums(w, X, lanes)
+    scalar_sums(w, X, scalar)
+    assert lanes.tolist() == scalar.tolist()
+
+
+def test_the_terms_tell_the_orders_of_the_adds_apart():
+    differ = 0
+    for seed in range(20):
+        w, X = terms(seed)
+        forward, reversed_ = np.empty(WIDTH), np.empty(WIDTH)
+        scalar_sums(w, X, forward)
+        scalar_sums(w[::-1].copy(), X[::-1].copy(), reversed_)
+        differ += forward.tolist() != reversed_.tolist()
+    assert differ >= 15
+
+
+def test_no_fused_multiply_add():
+    # 0.1 * 10 rounds to exactly 1.0, so 1.0 + -1.0 is 0.0; a fused multiply-add keeps the
+    # product's rounding error and gives 2 ** -54 instead
+    w, X = np.array([0.1, 1.0]), np.vstack([np.full(WIDTH, 10.0), np.full(WIDTH, -1.0)])
+    out = np.empty(WIDTH)
+    lane_sums(w, X, out)
+    assert out.tolist() == [0.0] * WIDTH
+
+
+def test_zeros_are_positive_and_signs_of_zero_add_as_scalars_do():
+    out = np.empty(WIDTH)
+    lane_sums(np.array([-1.0]), np.zeros((1, WIDTH)), out)       # +0.0 + -0.0
+    assert np.signbit(out).tolist() == [False] * WIDTH
+
+
+@njit
+def shifted(a, i, b, j):
+    store(b, j, load(a, i))
+
+
+def test_load_and_store_take_eight_numbers_from_where_they_are_told():
+    a, b = np.arange(20.0), np.full(12, -1.0)
+    shifted(a, 5, b, 3)
+    assert b.tolist() == [-1.0] * 3 + list(range(5, 13)) + [-1.0]
+
+
+@pytest.mark.parametrize("bad", [np.zeros((2, 8)), np.zeros(16)[::2], np.zeros(8, dtype=np.int64),
+                                 np.zeros(8, dtype=np.float32)])
+def test_lanes_take_contiguous_float64_vectors_only(bad):
+    with pytest.raises(TypingError, match="lanes load and store a contiguous 1-d float64 array, not"):
+        shifted(bad, 0, np.zeros(8), 0)
