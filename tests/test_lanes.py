@@ -1,5 +1,10 @@
 """Lanes add and multiply as scalar code does, lane by lane, to the bit."""
 
+import os
+import platform
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from numba import njit
@@ -85,3 +90,30 @@ def test_load_and_store_take_eight_numbers_from_where_they_are_told():
 def test_lanes_take_contiguous_float64_vectors_only(bad):
     with pytest.raises(TypingError, match="lanes load and store a contiguous 1-d float64 array, not"):
         shifted(bad, 0, np.zeros(8), 0)
+
+
+NARROW = """
+import numpy as np, nodenet as nn
+from nodenet import kernels
+fast, node = (nn.layered([11, 9, 6], seed=3) for _ in range(2))
+rng = np.random.default_rng(0)
+X, Y = rng.normal(size=(40, 11)), rng.uniform(size=(40, 6))
+for net, schedule in ((fast, "fast"), (node, "node")):
+    net.train(X, Y, epochs=5, lr=0.3, momentum=0.9, batch_size=13, schedule=schedule)
+same = all(getattr(fast.state, f).tolist() == getattr(node.state, f).tolist()
+           for f in ("weight", "velocity", "grad", "net", "out", "error", "delta"))
+same = same and fast.history.array("weight").tolist() == node.history.array("weight").tolist()
+asm = kernels._four_nets.inspect_asm(kernels._four_nets.signatures[0])
+print(same, "%ymm" in asm or "%zmm" in asm, "%xmm" in asm)
+"""
+
+
+def test_narrower_vectors_give_the_same_numbers(tmp_path):
+    # compiled for the baseline processor (on x86-64, SSE2: two float64s a register),
+    # LLVM splits each eight-lane operation, and the numbers stay those of the objects
+    environment = dict(os.environ, NUMBA_CPU_NAME="generic", NUMBA_CACHE_DIR=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", NARROW], env=environment, capture_output=True, text=True, check=True)
+    same, wide, narrow = done.stdout.split()
+    assert same == "True"
+    if platform.machine() in ("x86_64", "AMD64"):
+        assert (wide, narrow) == ("False", "True")
