@@ -5,14 +5,15 @@ link). numba vectorises a loop over them, but keeps each partial sum in memory b
 passes, and leaves a block of several sums held in registers unvectorised (it keeps
 LLVM's SLP vectorizer off). These few operations let a kernel say the vectors itself:
 ``load`` eight consecutive numbers, ``splat`` one number into every lane, add and
-multiply lane by lane, ``store`` the eight back. A kernel keeps several such sums in
-local variables, which LLVM holds in vector registers.
+multiply lane by lane with ``+`` and ``*`` (write ``s = s + t``: there is no ``+=``),
+``store`` the eight back. A kernel keeps several such sums in local variables, which
+LLVM holds in vector registers.
 
 Each lane is an ordinary IEEE multiply or add, in the order written, without fused
 multiply-adds, so a sum built from lanes is the same to the bit as the scalar sum that
 adds the same terms in the same order. ``load`` and ``store`` check no bounds: the
-caller keeps ``i + WIDTH <= a.size``. On a processor with narrower vectors LLVM splits
-each operation; the numbers do not change.
+caller keeps ``0 <= i`` and ``i + WIDTH <= a.size``. On a processor with narrower
+vectors LLVM splits each operation; the numbers do not change.
 
 The operations run inside numba-compiled functions only, as the kernels use them.
 
@@ -21,12 +22,15 @@ Examples
 >>> import numpy as np
 >>> from numba import njit
 >>> @njit
-... def axpy(w, x, y):                  # y[:8] += w * x[:8], eight lanes at once
-...     store(y, 0, load(y, 0) + splat(w) * load(x, 0))
->>> y = np.ones(8)
->>> axpy(0.5, np.arange(8.0), y)
+... def dot8(w, X, y):                  # y[:8] = w @ X[:, :8], eight sums at once, each in order
+...     s = zeros()
+...     for k in range(w.size):
+...         s = s + splat(w[k]) * load(X[k], 0)
+...     store(y, 0, s)
+>>> y = np.empty(8)
+>>> dot8(np.array([0.5, 2.0]), np.vstack([np.arange(8.0), np.ones(8)]), y)
 >>> y.tolist()
-[1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5]
+[2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5]
 """
 
 import operator
@@ -49,7 +53,7 @@ class Lanes(types.Type):
         super().__init__(name="Lanes")
 
 
-lanes = Lanes()
+_lanes = Lanes()
 
 
 @register_model(Lanes)
@@ -58,9 +62,11 @@ class _LanesModel(models.PrimitiveModel):
         super().__init__(dmm, fe_type, _VECTOR)
 
 
-def _contiguous_floats(a):
+def _contiguous_floats(a, i):
     if not (isinstance(a, types.Array) and a.ndim == 1 and a.layout == "C" and a.dtype == types.float64):
         raise errors.TypingError(f"lanes load and store a contiguous 1-d float64 array, not {a}")
+    if not isinstance(i, types.Integer):
+        raise errors.TypingError(f"lanes load and store from an integer index, not {i}")
 
 
 def _at(context, builder, array_type, array, i):
@@ -71,55 +77,55 @@ def _at(context, builder, array_type, array, i):
 
 @intrinsic
 def load(typingctx, a, i):
-    """``a[i:i + 8]`` as lanes."""
-    _contiguous_floats(a)
+    """``a[i:i + 8]`` as lanes (see the module's example)."""
+    _contiguous_floats(a, i)
 
     def codegen(context, builder, signature, args):
         return builder.load(_at(context, builder, signature.args[0], args[0], args[1]), align=8)
-    return lanes(a, types.intp), codegen
+    return _lanes(a, types.intp), codegen
 
 
 @intrinsic
 def store(typingctx, a, i, v):
-    """``a[i:i + 8] = v``."""
-    _contiguous_floats(a)
+    """``a[i:i + 8] = v`` (see the module's example)."""
+    _contiguous_floats(a, i)
 
     def codegen(context, builder, signature, args):
         builder.store(args[2], _at(context, builder, signature.args[0], args[0], args[1]), align=8)
         return context.get_dummy_value()
-    return types.none(a, types.intp, lanes), codegen
+    return types.none(a, types.intp, _lanes), codegen
 
 
 @intrinsic
 def splat(typingctx, x):
-    """``x`` in every lane."""
+    """``x`` in every lane (see the module's example)."""
     def codegen(context, builder, signature, args):
         one = builder.insert_element(ir.Constant(_VECTOR, ir.Undefined), args[0], ir.Constant(ir.IntType(32), 0))
         every = ir.Constant(ir.VectorType(ir.IntType(32), WIDTH), None)        # lane 0, in every lane
         return builder.shuffle_vector(one, ir.Constant(_VECTOR, ir.Undefined), every)
-    return lanes(types.float64), codegen
+    return _lanes(types.float64), codegen
 
 
 @intrinsic
 def zeros(typingctx):
-    """+0.0 in every lane."""
+    """+0.0 in every lane (see the module's example)."""
     def codegen(context, builder, signature, args):
         return ir.Constant(_VECTOR, None)
-    return lanes(), codegen
+    return _lanes(), codegen
 
 
 @intrinsic
 def _add(typingctx, a, b):
     def codegen(context, builder, signature, args):
         return builder.fadd(args[0], args[1])
-    return lanes(lanes, lanes), codegen
+    return _lanes(_lanes, _lanes), codegen
 
 
 @intrinsic
 def _mul(typingctx, a, b):
     def codegen(context, builder, signature, args):
         return builder.fmul(args[0], args[1])
-    return lanes(lanes, lanes), codegen
+    return _lanes(_lanes, _lanes), codegen
 
 
 @overload(operator.add)

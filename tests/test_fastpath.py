@@ -92,6 +92,41 @@ def test_sums_in_lanes_give_the_node_by_node_numbers_to_the_bit(batch_size):
     assert np.abs(fast.history.array("weight")[-1] - fast.history.initial).max() > 1e-2
 
 
+def test_the_lane_blocks_sum_in_order_and_leave_the_rest():
+    # the blocks of four neurons, on their own: nets for 8 of 13 samples, grads for 8 of
+    # 12 links; each sum in the objects' order, from 0.0, as Python adds floats
+    net = nn.layered([11, 9, 6], seed=3)
+    plan, weight = fastpath.Plan.of(net), net.state.weight
+    rng = np.random.default_rng(0)
+    four, n = plan.forward[:4], net.state.n_neurons
+    links = [plan.down_links[plan.down_ptr[neuron]:plan.down_ptr[neuron + 1]] for neuron in four]
+    OUT, NET = rng.normal(size=(n, 16)), np.full((n, 16), 7.0)
+    assert kernels._four_nets(four, plan.down_ptr, plan.down_links, plan.src, weight, OUT, NET, 13) == 8
+    for neuron, its in zip(four, links):
+        for b in range(8):
+            s = 0.0
+            for link in its:
+                s += weight[link] * OUT[plan.src[link], b]
+            assert NET[neuron, b] == s
+    assert (np.delete(NET, four, axis=0) == 7.0).all() and (NET[four, 8:] == 7.0).all()
+    XT, DELTA, sums = rng.normal(size=(16, n)), rng.normal(size=(n, 16)), np.full(len(weight), 7.0)
+    assert kernels._four_link_sums(four, plan.down_ptr, DELTA, XT, sums, 12, 13) == 8
+    for neuron in four:
+        p = plan.down_ptr[neuron]
+        for k in range(8):
+            s = 0.0
+            for b in range(13):
+                s += DELTA[neuron, b] * XT[b, k]
+            assert sums[p + k] == s
+        assert (sums[p + 8:p + 12] == 7.0).all()
+    assert (sums[plan.down_ptr[four[-1] + 1]:] == 7.0).all()
+    # fewer than four neurons: no block, nothing written
+    NET[:], sums[:] = 7.0, 7.0
+    assert kernels._four_nets(four[:3], plan.down_ptr, plan.down_links, plan.src, weight, OUT, NET, 13) == 0
+    assert kernels._four_link_sums(four[:3], plan.down_ptr, DELTA, XT, sums, 12, 13) == 0
+    assert (NET == 7.0).all() and (sums == 7.0).all()
+
+
 def test_the_wave_order_and_a_thinned_history_agree_too():
     fast, node, inputs, targets = twins(11)
     fast.history, node.history = nn.History(every=3), nn.History(every=3)

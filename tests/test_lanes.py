@@ -4,6 +4,7 @@ import os
 import platform
 import subprocess
 import sys
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -60,12 +61,13 @@ def test_the_terms_tell_the_orders_of_the_adds_apart():
 
 
 def test_no_fused_multiply_add():
-    # 0.1 * 10 rounds to exactly 1.0, so 1.0 + -1.0 is 0.0; a fused multiply-add keeps the
-    # product's rounding error and gives 2 ** -54 instead
-    w, X = np.array([0.1, 1.0]), np.vstack([np.full(WIDTH, 10.0), np.full(WIDTH, -1.0)])
+    # -1.0 + 0.1 * 10: the product rounds to exactly 1.0, so the sum is 0.0; a fused
+    # multiply-add keeps the product's rounding error and gives 2 ** -54 instead
+    w, X = np.array([1.0, 0.1]), np.vstack([np.full(WIDTH, -1.0), np.full(WIDTH, 10.0)])
     out = np.empty(WIDTH)
     lane_sums(w, X, out)
     assert out.tolist() == [0.0] * WIDTH
+    assert Fraction(0.1) * 10 - 1 == Fraction(2.0 ** -54)        # what one rounding, fused, keeps
 
 
 def test_zeros_are_positive_and_signs_of_zero_add_as_scalars_do():
@@ -90,6 +92,11 @@ def test_load_and_store_take_eight_numbers_from_where_they_are_told():
 def test_lanes_take_contiguous_float64_vectors_only(bad):
     with pytest.raises(TypingError, match="lanes load and store a contiguous 1-d float64 array, not"):
         shifted(bad, 0, np.zeros(8), 0)
+
+
+def test_lanes_take_integer_indices_only():
+    with pytest.raises(TypingError, match="lanes load and store from an integer index, not float64"):
+        shifted(np.zeros(8), 0.0, np.zeros(8), 0)
 
 
 NARROW = """
