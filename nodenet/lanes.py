@@ -62,7 +62,7 @@ class _LanesModel(models.PrimitiveModel):
         super().__init__(dmm, fe_type, _VECTOR)
 
 
-def _contiguous_floats(a, i):
+def _check_operands(a, i):
     if not (isinstance(a, types.Array) and a.ndim == 1 and a.layout == "C" and a.dtype == types.float64):
         raise errors.TypingError(f"lanes load and store a contiguous 1-d float64 array, not {a}")
     if not isinstance(i, types.Integer):
@@ -78,7 +78,7 @@ def _at(context, builder, array_type, array, i):
 @intrinsic
 def load(typingctx, a, i):
     """``a[i:i + 8]`` as lanes (see the module's example)."""
-    _contiguous_floats(a, i)
+    _check_operands(a, i)
 
     def codegen(context, builder, signature, args):
         return builder.load(_at(context, builder, signature.args[0], args[0], args[1]), align=8)
@@ -88,7 +88,7 @@ def load(typingctx, a, i):
 @intrinsic
 def store(typingctx, a, i, v):
     """``a[i:i + 8] = v`` (see the module's example)."""
-    _contiguous_floats(a, i)
+    _check_operands(a, i)
 
     def codegen(context, builder, signature, args):
         builder.store(args[2], _at(context, builder, signature.args[0], args[0], args[1]), align=8)
