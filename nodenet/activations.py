@@ -14,6 +14,7 @@ Examples
 ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softplus']
 """
 
+import decimal
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -23,7 +24,7 @@ import numpy as np
 from .errors import SettingError
 from .registry import Registry
 
-__all__ = ["Activation", "activation", "activation_names", "register_activation"]
+__all__ = ["Activation", "activation", "activation_names", "exp_nonpositive", "register_activation"]
 
 LEAKY_SLOPE = 0.01
 
@@ -101,12 +102,53 @@ def register_activation(name, f, derivative):
     _registry.register(name, Activation(name, f, derivative))
 
 
-# Each built-in is written twice: for one float with the math module, as the engine and
-# the compiled kernels (nodenet.kernels) run it, and for numpy arrays, as predict() runs it.
+# Each built-in is written twice: for one float with the math module (the sigmoid with
+# exp_nonpositive), as the engine and the compiled kernels (nodenet.kernels) run it, and
+# for numpy arrays, as predict() runs it.
+
+def _powers_of_two_32nds():
+    """2^(j/32) for j = 0..31, each the float nearest the exact value, the same on every machine."""
+    context = decimal.Context(prec=40)
+    return tuple(float(context.power(decimal.Decimal(2), decimal.Decimal(j) / 32)) for j in range(32))
+
+
+_EXP_TABLE = _powers_of_two_32nds()
+# 2^(k + 64) for k = -1076..0: exact, and never below the smallest normal float
+_EXP_SCALE = tuple(math.ldexp(1.0, k + 64) for k in range(-1076, 1))
+_EXP_LOWEST = -745.2                            # e^x rounds to 0 below about -745.13
+_EXP_32_BY_LN2 = 46.16624130844683              # 32 / ln 2
+_EXP_LN2_BY_32_HI = 0.02166084938653512         # ln 2 / 32 to 32 bits (0x1.62e42feep-6): n * it is exact
+_EXP_LN2_BY_32_LO = 5.9631716539705866e-12      # the rest of ln 2 / 32
+_EXP_ROUND = 6755399441055744.0                 # 1.5 * 2^52: adding it rounds to a whole number
+_EXP_TWO_TO_MINUS_64 = 5.421010862427522e-20    # takes the 64 back out of _EXP_SCALE, rounding once
+
+
+def exp_nonpositive(x):
+    """e^x for x <= 0, in adds, multiplies and two table look-ups: the same bits on every machine.
+
+    x = (32k + j) ln 2 / 32 + r with |r| <= ln 2 / 64, and e^x = 2^k 2^(j/32) e^r, with
+    e^r from its Taylor series to r^6. Within 1 ulp of the exact value; 0 below about
+    -745.13, NaN for NaN. Written with plain float operations only, so that compiled
+    (nodenet.kernels, nodenet.lanes) it gives the same bits as in Python.
+
+    Examples
+    --------
+    >>> exp_nonpositive(0.0), exp_nonpositive(-1.0), exp_nonpositive(-800.0)
+    (1.0, 0.36787944117144233, 0.0)
+    """
+    z = x if x >= _EXP_LOWEST else _EXP_LOWEST
+    whole = (z * _EXP_32_BY_LN2 + _EXP_ROUND) - _EXP_ROUND
+    n = int(whole)
+    r = (z - whole * _EXP_LN2_BY_32_HI) - whole * _EXP_LN2_BY_32_LO
+    t = _EXP_TABLE[n & 31]
+    series = r + r * r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720)))))
+    e = ((t + t * series) * _EXP_SCALE[(n >> 5) + 1076]) * _EXP_TWO_TO_MINUS_64
+    return e if x == x else x
+
 
 def _sigmoid(net):
     # exp of -|net| never overflows; either way this is the textbook 1 / (1 + e^-net)
-    e = math.exp(-abs(net))
+    e = exp_nonpositive(-abs(net))
     return (1.0 if net >= 0 else e) / (1.0 + e)
 
 

@@ -11,8 +11,10 @@ runs to ask for the history's pages while they train (:func:`nodenet.state.prefa
 
 A neuron's activation and the network's loss are given by their index in
 :data:`ACTIVATIONS` and :data:`LOSSES`. The activations are the engine's own scalar
-functions (``nodenet.activations.SCALAR``), compiled; the losses are written out here
-for a batch of samples, one row each, and the test suite holds each to its registry twin.
+functions (``nodenet.activations.SCALAR``), compiled; in a mini-batch a sigmoid runs
+eight samples at once (:func:`nodenet.lanes.sigmoid`, the same operations lane by lane).
+The losses are written out here for a batch of samples, one row each, and the test
+suite holds each to its registry twin.
 
 numba's cache follows this file only: after changing an activation's formula or
 :mod:`nodenet.lanes`, delete ``nodenet/__pycache__/kernels*`` so the kernels are
@@ -29,16 +31,17 @@ import math
 import numpy as np
 from llvmlite import ir
 from numba import carray, cfunc, njit, types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, register_jitable
 
-from .activations import SCALAR
-from .lanes import WIDTH, load, splat, store, zeros
+from .activations import SCALAR, exp_nonpositive
+from .lanes import WIDTH, load, sigmoid, splat, store, zeros
 from .losses import BCE_HIGH, BCE_LOW
 
 __all__ = ["ACTIVATIONS", "LOSSES", "activation", "derivative", "loss_error", "total", "groups", "run_steps",
            "supply_pages"]
 
 ACTIVATIONS = tuple(SCALAR)
+SIGMOID = ACTIVATIONS.index("sigmoid")
 LOSSES = ("half_sse", "mse", "bce", "softmax_ce")
 HALF_SSE, MSE, BCE, SOFTMAX_CE = range(len(LOSSES))
 # what run_steps returns first
@@ -47,6 +50,7 @@ MAX_OUTPUTS = 128       # numpy adds up to this many values in one pairwise bloc
 
 
 # the engine's own scalar functions, compiled: the kernels run the very same formulas
+register_jitable(exp_nonpositive)       # what the sigmoid calls, compiled where it is called
 _F0, _F1, _F2, _F3, _F4, _F5 = (njit(cache=True)(f) for f, _ in SCALAR.values())
 _D0, _D1, _D2, _D3, _D4, _D5 = (njit(cache=True)(derivative) for _, derivative in SCALAR.values())
 
@@ -380,7 +384,12 @@ def _batch(X, T, rows, start, stop, inputs, outputs, output_of, forward, groups,
             for neuron in block:
                 _nets(neuron, done, count, down_ptr, down_links, src, weight, OUT, NET)
         for neuron in forward[groups[g]:end]:
-            for b in range(count):
+            done = 0
+            if act[neuron] == SIGMOID:          # eight samples at once, the same bits as one by one
+                while done + WIDTH <= count:
+                    store(OUT[neuron], done, sigmoid(load(NET[neuron], done)))
+                    done += WIDTH
+            for b in range(done, count):
                 OUT[neuron, b] = activation(act[neuron], NET[neuron, b])
     for b in range(count):
         sample = rows[start + b]

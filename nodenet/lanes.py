@@ -1,4 +1,4 @@
-"""Lanes: eight float64s side by side, for the compiled kernels' sums.
+"""Lanes: eight float64s side by side, for the compiled kernels' sums and sigmoids.
 
 A mini-batch's sums are many short sums run side by side, one per sample (or one per
 link). numba vectorises a loop over them, but keeps each partial sum in memory between
@@ -7,7 +7,8 @@ LLVM's SLP vectorizer off). These few operations let a kernel say the vectors it
 ``load`` eight consecutive numbers, ``splat`` one number into every lane, add and
 multiply lane by lane with ``+`` and ``*`` (write ``s = s + t``: there is no ``+=``),
 ``store`` the eight back. A kernel keeps several such sums in local variables, which
-LLVM holds in vector registers.
+LLVM holds in vector registers. ``sigmoid`` takes the sigmoid of each lane, with the
+operations of the engine's scalar sigmoid (:mod:`nodenet.activations`).
 
 Each lane is an ordinary IEEE multiply or add, in the order written, without fused
 multiply-adds, so a sum built from lanes is the same to the bit as the scalar sum that
@@ -37,10 +38,12 @@ import operator
 
 from llvmlite import ir
 from numba import types
-from numba.core import errors
+from numba.core import cgutils, errors
 from numba.extending import intrinsic, models, overload, register_model
 
-__all__ = ["WIDTH", "load", "store", "splat", "zeros"]
+from . import activations
+
+__all__ = ["WIDTH", "load", "sigmoid", "store", "splat", "zeros"]
 
 WIDTH = 8
 _VECTOR = ir.VectorType(ir.DoubleType(), WIDTH)
@@ -138,3 +141,70 @@ def _lanes_add(a, b):
 def _lanes_mul(a, b):
     if isinstance(a, Lanes) and isinstance(b, Lanes):
         return lambda a, b: _mul(a, b)
+
+
+@intrinsic
+def sigmoid(typingctx, v):
+    """The sigmoid of each lane, to the bit as :mod:`nodenet.activations` computes it for one float.
+
+    The same operations as ``_sigmoid`` and ``exp_nonpositive`` there, in the same order,
+    lane by lane; the two tables are looked up one lane at a time.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numba import njit
+    >>> from nodenet.activations import activation
+    >>> @njit
+    ... def sigmoids8(net, out):
+    ...     store(out, 0, sigmoid(load(net, 0)))
+    >>> net, out = np.array([-800.0, -3.0, -0.5, -0.0, 0.0, 0.5, 3.0, 800.0]), np.empty(8)
+    >>> sigmoids8(net, out)
+    >>> out.tolist() == [activation("sigmoid").f(x) for x in net.tolist()]
+    True
+    """
+    if not isinstance(v, Lanes):
+        raise errors.TypingError(f"lanes sigmoid takes lanes, not {v}")
+
+    def codegen(context, builder, signature, args):
+        net = args[0]
+        double, i64 = ir.DoubleType(), ir.IntType(64)
+
+        def every(value):
+            return ir.Constant(_VECTOR, [value] * WIDTH)
+
+        def table(name, values):
+            return cgutils.global_constant(builder, name, ir.Constant(ir.ArrayType(double, len(values)), values))
+
+        def look_up(values, indices):
+            lanes = ir.Constant(_VECTOR, ir.Undefined)
+            for lane in range(WIDTH):
+                index = builder.extract_element(indices, ir.Constant(ir.IntType(32), lane))
+                value = builder.load(builder.gep(values, [ir.Constant(i64, 0), index]))
+                lanes = builder.insert_element(lanes, value, ir.Constant(ir.IntType(32), lane))
+            return lanes
+
+        # activations.exp_nonpositive and _sigmoid, operation for operation
+        a = activations
+        fabs = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_VECTOR, [_VECTOR]), "llvm.fabs.v8f64")
+        x = builder.fneg(builder.call(fabs, [net]))
+        z = builder.select(builder.fcmp_ordered(">=", x, every(a._EXP_LOWEST)), x, every(a._EXP_LOWEST))
+        whole = builder.fsub(builder.fadd(builder.fmul(z, every(a._EXP_32_BY_LN2)), every(a._EXP_ROUND)),
+                             every(a._EXP_ROUND))
+        n = builder.fptosi(whole, ir.VectorType(i64, WIDTH))
+        r = builder.fsub(builder.fsub(z, builder.fmul(whole, every(a._EXP_LN2_BY_32_HI))),
+                         builder.fmul(whole, every(a._EXP_LN2_BY_32_LO)))
+        t = look_up(table("nodenet_exp_table", a._EXP_TABLE),
+                    builder.and_(n, ir.Constant(n.type, [31] * WIDTH)))
+        inner = builder.fmul(r, every(1 / 720))
+        for c in (1 / 120, 1 / 24, 1 / 6):
+            inner = builder.fmul(r, builder.fadd(every(c), inner))
+        series = builder.fadd(r, builder.fmul(builder.fmul(r, r), builder.fadd(every(0.5), inner)))
+        scale = look_up(table("nodenet_exp_scale", a._EXP_SCALE),
+                        builder.add(builder.ashr(n, ir.Constant(n.type, [5] * WIDTH)),
+                                    ir.Constant(n.type, [1076] * WIDTH)))
+        e = builder.fmul(builder.fmul(builder.fadd(t, builder.fmul(t, series)), scale), every(a._EXP_TWO_TO_MINUS_64))
+        e = builder.select(builder.fcmp_ordered("==", x, x), e, x)
+        top = builder.select(builder.fcmp_ordered(">=", net, every(0.0)), every(1.0), e)
+        return builder.fdiv(top, builder.fadd(every(1.0), e))
+    return _lanes(_lanes), codegen

@@ -11,7 +11,9 @@ import pytest
 from numba import njit
 from numba.core.errors import TypingError
 
-from nodenet.lanes import WIDTH, load, splat, store, zeros
+import nodenet as nn
+from nodenet import kernels
+from nodenet.lanes import WIDTH, load, sigmoid, splat, store, zeros
 
 
 @njit
@@ -98,6 +100,51 @@ def test_lanes_take_integer_indices_only():
     with pytest.raises(TypingError, match="lanes load and store from an integer index, not float64"):
         shifted(np.zeros(8), 0.0, np.zeros(8), 0)
 
+
+
+@njit
+def lane_sigmoids(net, out):
+    for b in range(0, net.size, WIDTH):
+        store(out, b, sigmoid(load(net, b)))
+
+
+EDGES = [0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 0.3775, -0.3775, 36.9, -36.9, 37.5, -37.5, 708.39, -708.39,
+         744.4, -744.4, 745.13, -745.13, 745.14, -745.14, 745.2, -745.2, 800.0, -800.0, 1e308, -1e308,
+         np.inf, -np.inf, np.nan, -np.nan]
+
+
+def test_sigmoid_in_lanes_is_the_engines_to_the_bit():
+    rng = np.random.default_rng(0)
+    nets = np.concatenate([rng.normal(0, scale, 4000) for scale in (1e-3, 0.3, 3.0, 30.0, 300.0)] + [EDGES])
+    nets = np.concatenate([nets, np.zeros(-nets.size % WIDTH)])
+    out = np.empty_like(nets)
+    lane_sigmoids(nets, out)
+    engine = np.array([nn.activation("sigmoid").f(net) for net in nets.tolist()])
+    assert np.array_equal(out.view(np.int64)[~np.isnan(engine)], engine.view(np.int64)[~np.isnan(engine)])
+    assert np.isnan(out[np.isnan(engine)]).all() and np.isnan(engine).sum() == 2
+    # e^-745.13 is just over half the smallest float, e^-745.14 just under
+    assert out[nets == -745.13].tolist() == [5e-324] and out[nets == -745.14].tolist() == [0.0]
+
+
+@njit
+def compiled_sigmoids(net, out):
+    for b in range(net.size):
+        out[b] = kernels.activation(kernels.SIGMOID, net[b])
+
+
+def test_sigmoid_in_lanes_is_the_compiled_engines_over_a_million_numbers():
+    # the engine's scalar sigmoid, compiled, is the engine's to the bit (tests/test_fastpath.py)
+    rng = np.random.default_rng(1)
+    nets = rng.normal(0, 1, 1 << 20) * 10.0 ** rng.uniform(-4, 2.5, 1 << 20)
+    lanes, scalar = np.empty_like(nets), np.empty_like(nets)
+    lane_sigmoids(nets, lanes)
+    compiled_sigmoids(nets, scalar)
+    assert np.array_equal(lanes.view(np.int64), scalar.view(np.int64))
+
+
+def test_lanes_sigmoid_takes_lanes_only():
+    with pytest.raises(TypingError, match="lanes sigmoid takes lanes, not float64"):
+        njit(lambda x: sigmoid(x))(0.5)
 
 NARROW = """
 import numpy as np, nodenet as nn

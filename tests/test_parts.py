@@ -1,5 +1,7 @@
 """Activations, losses and layered nets, each against hand or finite-difference values."""
 
+import decimal
+import math
 import subprocess
 import sys
 
@@ -7,6 +9,8 @@ import numpy as np
 import pytest
 
 import nodenet as nn
+from nodenet import activations
+from nodenet.activations import exp_nonpositive
 from dags import ACTIVATIONS, LOSSES
 
 POINTS = np.array([-3.0, -0.7, -0.01, 0.02, 0.5, 2.5])
@@ -27,6 +31,40 @@ def test_activation_values_by_hand():
     assert nn.activation("leaky_relu").f(x).tolist() == [-0.02, 0.0, 3.0]
     assert nn.activation("softplus").f(x) == pytest.approx(np.log1p(np.exp(x)), rel=1e-15)
     assert nn.activation("relu").derivative(0.0, 0.0) == 0.0     # the kink counts as flat
+
+
+def ulps_from_exact(x):
+    """How far exp_nonpositive(x) is from e^x, in units of the last place of the result."""
+    exact = decimal.Context(prec=50).exp(decimal.Decimal(x))
+    got = exp_nonpositive(x)
+    return abs(decimal.Decimal(got) - exact) / decimal.Decimal(math.ulp(got))
+
+
+def test_exp_is_within_an_ulp_of_the_exact_value():
+    rng = np.random.default_rng(0)
+    xs = np.concatenate([-np.abs(rng.normal(0, 3, 3000)), -rng.uniform(0, 745, 3000), -rng.uniform(0, 1e-6, 500),
+                         -rng.uniform(708, 745, 500)])           # the last: results below the smallest normal float
+    assert max(ulps_from_exact(x) for x in xs.tolist()) < 1
+
+
+def test_exp_at_its_edges():
+    assert exp_nonpositive(0.0) == exp_nonpositive(-0.0) == 1.0
+    assert exp_nonpositive(-745.13) == 5e-324 and exp_nonpositive(-745.14) == 0.0   # either side of half of it
+    assert exp_nonpositive(-1e308) == exp_nonpositive(-math.inf) == 0.0
+    assert math.isnan(exp_nonpositive(math.nan))
+
+
+def test_exp_tables_are_the_nearest_floats():
+    context = decimal.Context(prec=50)
+    for j, value in enumerate(activations._EXP_TABLE):
+        exact = context.power(decimal.Decimal(2), decimal.Decimal(j) / 32)
+        assert abs(decimal.Decimal(value) - exact) <= decimal.Decimal(math.ulp(value)) / 2
+    assert all(value == 2.0 ** (k + 64) for k, value in zip(range(-1076, 1), activations._EXP_SCALE))
+    ln2_by_32 = context.ln(decimal.Decimal(2)) / 32
+    hi, lo = activations._EXP_LN2_BY_32_HI, activations._EXP_LN2_BY_32_LO
+    assert (hi * 2.0 ** 37).is_integer()            # 32 bits: hi times any n of 16 bits is exact
+    assert abs(decimal.Decimal(hi) + decimal.Decimal(lo) - ln2_by_32) <= decimal.Decimal(math.ulp(lo)) / 2
+    assert activations._EXP_32_BY_LN2 == float(1 / ln2_by_32)
 
 
 def test_activations_do_not_overflow():
