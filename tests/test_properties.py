@@ -32,8 +32,20 @@ def trained(seed, steps):
     except NoClearSamples:      # 18 of the seeds: a kinked neuron that no input (17) or few (1) move
         reject()
     if steps:
-        net.train(inputs, targets, epochs=steps, lr=0.05, momentum=0.9)
+        try:
+            net.train(inputs, targets, epochs=steps, lr=0.05, momentum=0.9)
+        except nn.DivergenceError:  # a few of the seeds: linear neurons that blow up at this rate
+            reject()
     return net, inputs, targets
+
+
+def went_on(net, inputs, targets):
+    """Train two more epochs; return None, or the message of the divergence that stopped it."""
+    try:
+        net.train(inputs, targets, epochs=2, lr=0.05, momentum=0.9)
+    except nn.DivergenceError as error:
+        return str(error)
+    return None
 
 
 @quick(100)
@@ -46,9 +58,8 @@ def test_random_dags_survive_save_and_load_exactly(seed, steps):
     assert to_dict(loaded) == to_dict(net)
     for field in ("weight", "velocity", "grad", "frozen"):
         np.testing.assert_array_equal(getattr(loaded.state, field), getattr(net.state, field))
-    # and they go on alike, shuffling included
-    net.train(inputs, targets, epochs=2, lr=0.05, momentum=0.9)
-    loaded.train(inputs, targets, epochs=2, lr=0.05, momentum=0.9)
+    # and they go on alike, shuffling included, or stop alike where the training diverges
+    assert went_on(loaded, inputs, targets) == went_on(net, inputs, targets)
     np.testing.assert_array_equal(loaded.state.weight, net.state.weight)
 
 
