@@ -113,23 +113,32 @@ def _powers_of_two_32nds():
 
 
 _EXP_TABLE = _powers_of_two_32nds()
-# 2^(k + 64) for k = -1076..0: exact, and never below the smallest normal float
-_EXP_SCALE = tuple(math.ldexp(1.0, k + 64) for k in range(-1076, 1))
 _EXP_LOWEST = -745.2                            # e^x rounds to 0 below about -745.13
 _EXP_32_BY_LN2 = 46.16624130844683              # 32 / ln 2
 _EXP_LN2_BY_32_HI = 0.02166084938653512         # ln 2 / 32 to 32 bits (0x1.62e42feep-6): n * it is exact
 _EXP_LN2_BY_32_LO = 5.9631716539705866e-12      # the rest of ln 2 / 32
 _EXP_ROUND = 6755399441055744.0                 # 1.5 * 2^52: adding it rounds to a whole number
-_EXP_TWO_TO_MINUS_64 = 5.421010862427522e-20    # takes the 64 back out of _EXP_SCALE, rounding once
+_EXP_TWO_TO_MINUS_64 = 5.421010862427522e-20    # 2^-64: times 2^(k + 64), normal and exact, then this
+
+
+def _exp_table(j):
+    """2^(j/32), for j = 0..31 (compiled, a look-up in an array: nodenet.kernels)."""
+    return _EXP_TABLE[j]
+
+
+def _power_of_two(m):
+    """2^m, exactly, for a whole m from -1022 to 1023 (compiled, made from its bits: nodenet.kernels)."""
+    return math.ldexp(1.0, m)
 
 
 def exp_nonpositive(x):
-    """e^x for x <= 0, in adds, multiplies and two table look-ups: the same bits on every machine.
+    """e^x for x <= 0, in adds, multiplies and a table look-up: the same bits on every machine.
 
     x = (32k + j) ln 2 / 32 + r with |r| <= ln 2 / 64, and e^x = 2^k 2^(j/32) e^r, with
-    e^r from its Taylor series to r^6. Within 1 ulp of the exact value; 0 below about
-    -745.13, NaN for NaN. Written with plain float operations only, so that compiled
-    (nodenet.kernels, nodenet.lanes) it gives the same bits as in Python.
+    e^r from its Taylor series to r^6; 2^k is applied as 2^(k + 64), exactly, then 2^-64,
+    which rounds once, also below the smallest normal float. Within 1 ulp of the exact
+    value; 0 below about -745.13, NaN for NaN. Written with plain float operations only,
+    so that compiled (nodenet.kernels, nodenet.lanes) it gives the same bits as in Python.
 
     Examples
     --------
@@ -140,9 +149,9 @@ def exp_nonpositive(x):
     whole = (z * _EXP_32_BY_LN2 + _EXP_ROUND) - _EXP_ROUND
     n = int(whole)
     r = (z - whole * _EXP_LN2_BY_32_HI) - whole * _EXP_LN2_BY_32_LO
-    t = _EXP_TABLE[n & 31]
+    t = _exp_table(n & 31)
     series = r + r * r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720)))))
-    e = ((t + t * series) * _EXP_SCALE[(n >> 5) + 1076]) * _EXP_TWO_TO_MINUS_64
+    e = ((t + t * series) * _power_of_two((n >> 5) + 64)) * _EXP_TWO_TO_MINUS_64
     return e if x == x else x
 
 

@@ -31,9 +31,9 @@ import math
 import numpy as np
 from llvmlite import ir
 from numba import carray, cfunc, njit, types
-from numba.extending import intrinsic, register_jitable
+from numba.extending import intrinsic, overload, register_jitable
 
-from .activations import SCALAR, exp_nonpositive
+from .activations import _EXP_TABLE, SCALAR, _exp_table, _power_of_two, exp_nonpositive
 from .lanes import WIDTH, load, sigmoid, splat, store, zeros
 from .losses import BCE_HIGH, BCE_LOW
 
@@ -49,8 +49,34 @@ FINISHED, DIVERGED = 0, 1
 MAX_OUTPUTS = 128       # numpy adds up to this many values in one pairwise block
 
 
+# the sigmoid's exp (activations.exp_nonpositive), compiled where the sigmoid calls it:
+# its table a constant array, 2^m made from its bits, the same numbers as in Python
+register_jitable(exp_nonpositive)
+_EXP_TABLE_ARRAY = np.array(_EXP_TABLE)
+
+
+@overload(_exp_table)
+def _compiled_exp_table(j):
+    # a load from a constant array: numba looks a tuple up through a branch per entry
+    return lambda j: _EXP_TABLE_ARRAY[j]
+
+
+@intrinsic
+def _power_of_two_bits(typingctx, m):
+    """2^m made from its bits (the biased exponent m + 1023), for a whole m from -1022 to 1023."""
+    def codegen(context, builder, signature, args):
+        i64 = ir.IntType(64)
+        bits = builder.shl(builder.add(args[0], ir.Constant(i64, 1023)), ir.Constant(i64, 52))
+        return builder.bitcast(bits, ir.DoubleType())
+    return types.float64(types.int64), codegen
+
+
+@overload(_power_of_two)
+def _compiled_power_of_two(m):
+    return lambda m: _power_of_two_bits(m)
+
+
 # the engine's own scalar functions, compiled: the kernels run the very same formulas
-register_jitable(exp_nonpositive)       # what the sigmoid calls, compiled where it is called
 _F0, _F1, _F2, _F3, _F4, _F5 = (njit(cache=True)(f) for f, _ in SCALAR.values())
 _D0, _D1, _D2, _D3, _D4, _D5 = (njit(cache=True)(derivative) for _, derivative in SCALAR.values())
 

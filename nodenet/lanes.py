@@ -148,7 +148,8 @@ def sigmoid(typingctx, v):
     """The sigmoid of each lane, to the bit as :mod:`nodenet.activations` computes it for one float.
 
     The same operations as ``_sigmoid`` and ``exp_nonpositive`` there, in the same order,
-    lane by lane; the two tables are looked up one lane at a time.
+    lane by lane; the table is looked up one lane at a time, and each 2^(k + 64) is made
+    from its exponent bits.
 
     Examples
     --------
@@ -173,10 +174,9 @@ def sigmoid(typingctx, v):
         def every(value):
             return ir.Constant(_VECTOR, [value] * WIDTH)
 
-        def table(name, values):
-            return cgutils.global_constant(builder, name, ir.Constant(ir.ArrayType(double, len(values)), values))
-
         def look_up(values, indices):
+            values = cgutils.global_constant(builder, "nodenet_exp_table",
+                                             ir.Constant(ir.ArrayType(double, len(values)), values))
             lanes = ir.Constant(_VECTOR, ir.Undefined)
             for lane in range(WIDTH):
                 index = builder.extract_element(indices, ir.Constant(ir.IntType(32), lane))
@@ -194,15 +194,14 @@ def sigmoid(typingctx, v):
         n = builder.fptosi(whole, ir.VectorType(i64, WIDTH))
         r = builder.fsub(builder.fsub(z, builder.fmul(whole, every(a._EXP_LN2_BY_32_HI))),
                          builder.fmul(whole, every(a._EXP_LN2_BY_32_LO)))
-        t = look_up(table("nodenet_exp_table", a._EXP_TABLE),
-                    builder.and_(n, ir.Constant(n.type, [31] * WIDTH)))
+        t = look_up(a._EXP_TABLE, builder.and_(n, ir.Constant(n.type, [31] * WIDTH)))
         inner = builder.fmul(r, every(1 / 720))
         for c in (1 / 120, 1 / 24, 1 / 6):
             inner = builder.fmul(r, builder.fadd(every(c), inner))
         series = builder.fadd(r, builder.fmul(builder.fmul(r, r), builder.fadd(every(0.5), inner)))
-        scale = look_up(table("nodenet_exp_scale", a._EXP_SCALE),
-                        builder.add(builder.ashr(n, ir.Constant(n.type, [5] * WIDTH)),
-                                    ir.Constant(n.type, [1076] * WIDTH)))
+        # 2^(k + 64) with k = n >> 5: the biased exponent k + 64 + 1023 in its bits
+        exponent = builder.add(builder.ashr(n, ir.Constant(n.type, [5] * WIDTH)), ir.Constant(n.type, [1087] * WIDTH))
+        scale = builder.bitcast(builder.shl(exponent, ir.Constant(n.type, [52] * WIDTH)), _VECTOR)
         e = builder.fmul(builder.fmul(builder.fadd(t, builder.fmul(t, series)), scale), every(a._EXP_TWO_TO_MINUS_64))
         e = builder.select(builder.fcmp_ordered("==", x, x), e, x)
         top = builder.select(builder.fcmp_ordered(">=", net, every(0.0)), every(1.0), e)

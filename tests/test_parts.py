@@ -59,7 +59,6 @@ def test_exp_tables_are_the_nearest_floats():
     for j, value in enumerate(activations._EXP_TABLE):
         exact = context.power(decimal.Decimal(2), decimal.Decimal(j) / 32)
         assert abs(decimal.Decimal(value) - exact) <= decimal.Decimal(math.ulp(value)) / 2
-    assert all(value == 2.0 ** (k + 64) for k, value in zip(range(-1076, 1), activations._EXP_SCALE))
     ln2_by_32 = context.ln(decimal.Decimal(2)) / 32
     hi, lo = activations._EXP_LN2_BY_32_HI, activations._EXP_LN2_BY_32_LO
     assert (hi * 2.0 ** 37).is_integer()            # 32 bits: hi times any n of 16 bits is exact
