@@ -16,9 +16,10 @@ eight samples at once (:func:`nodenet.lanes.sigmoid`, the same operations lane b
 The losses are written out here for a batch of samples, one row each, and the test
 suite holds each to its registry twin.
 
-numba's cache follows this file only: after changing an activation's formula or
-:mod:`nodenet.lanes`, delete ``nodenet/__pycache__/kernels*`` so the kernels are
-compiled again.
+numba's cache follows each function's own file only: after changing an activation's
+formula, :mod:`nodenet.lanes`, or the compiled versions of the sigmoid's ``exp`` parts
+here, delete ``nodenet/__pycache__/kernels*`` and ``nodenet/__pycache__/activations*``
+so that everything is compiled again.
 
 Examples
 --------
@@ -50,15 +51,15 @@ MAX_OUTPUTS = 128       # numpy adds up to this many values in one pairwise bloc
 
 
 # the sigmoid's exp (activations.exp_nonpositive), compiled where the sigmoid calls it:
-# its table a constant array, 2^m made from its bits, the same numbers as in Python
+# its table two constant arrays, 2^m made from its bits, the same numbers as in Python
 register_jitable(exp_nonpositive)
-_EXP_TABLE_ARRAY = np.array(_EXP_TABLE)
+_EXP_HI, _EXP_LO = (np.array(column) for column in zip(*_EXP_TABLE))
 
 
 @overload(_exp_table)
 def _compiled_exp_table(j):
-    # a load from a constant array: numba looks a tuple up through a branch per entry
-    return lambda j: _EXP_TABLE_ARRAY[j]
+    # loads from constant arrays: numba looks a tuple up through a branch per entry
+    return lambda j: (_EXP_HI[j], _EXP_LO[j])
 
 
 @intrinsic

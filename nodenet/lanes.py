@@ -176,7 +176,7 @@ def sigmoid(typingctx, v):
 
         def look_up(values, indices):
             values = cgutils.global_constant(builder, "nodenet_exp_table",
-                                             ir.Constant(ir.ArrayType(double, len(values)), values))
+                                             ir.Constant(ir.ArrayType(double, len(values)), list(values)))
             lanes = ir.Constant(_VECTOR, ir.Undefined)
             for lane in range(WIDTH):
                 index = builder.extract_element(indices, ir.Constant(ir.IntType(32), lane))
@@ -194,7 +194,9 @@ def sigmoid(typingctx, v):
         n = builder.fptosi(whole, ir.VectorType(i64, WIDTH))
         r = builder.fsub(builder.fsub(z, builder.fmul(whole, every(a._EXP_LN2_BY_32_HI))),
                          builder.fmul(whole, every(a._EXP_LN2_BY_32_LO)))
-        t = look_up(a._EXP_TABLE, builder.and_(n, ir.Constant(n.type, [31] * WIDTH)))
+        j = builder.and_(n, ir.Constant(n.type, [31] * WIDTH))
+        hi, lo = zip(*a._EXP_TABLE)
+        t, t_rest = look_up(hi, j), look_up(lo, j)
         inner = builder.fmul(r, every(1 / 720))
         for c in (1 / 120, 1 / 24, 1 / 6):
             inner = builder.fmul(r, builder.fadd(every(c), inner))
@@ -202,7 +204,8 @@ def sigmoid(typingctx, v):
         # 2^(k + 64) with k = n >> 5: the biased exponent k + 64 + 1023 in its bits
         exponent = builder.add(builder.ashr(n, ir.Constant(n.type, [5] * WIDTH)), ir.Constant(n.type, [1087] * WIDTH))
         scale = builder.bitcast(builder.shl(exponent, ir.Constant(n.type, [52] * WIDTH)), _VECTOR)
-        e = builder.fmul(builder.fmul(builder.fadd(t, builder.fmul(t, series)), scale), every(a._EXP_TWO_TO_MINUS_64))
+        y = builder.fadd(t, builder.fadd(t_rest, builder.fmul(t, series)))
+        e = builder.fmul(builder.fmul(y, scale), every(a._EXP_TWO_TO_MINUS_64))
         e = builder.select(builder.fcmp_ordered("==", x, x), e, x)
         top = builder.select(builder.fcmp_ordered(">=", net, every(0.0)), every(1.0), e)
         return builder.fdiv(top, builder.fadd(every(1.0), e))

@@ -109,19 +109,23 @@ def lane_sigmoids(net, out):
 
 
 EDGES = [0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 0.3775, -0.3775, 36.9, -36.9, 37.5, -37.5, 708.39, -708.39,
-         744.4, -744.4, 745.13, -745.13, 745.14, -745.14, 745.2, -745.2, 800.0, -800.0, 1e308, -1e308,
-         np.inf, -np.inf, np.nan, -np.nan]
+         720.0, -720.0, 744.4, -744.4, 745.13, -745.13, 745.14, -745.14, 745.2, -745.2, 800.0, -800.0, 1e308,
+         -1e308, np.inf, -np.inf, np.nan, -np.nan]
 
 
 def test_sigmoid_in_lanes_is_the_engines_to_the_bit():
     rng = np.random.default_rng(0)
-    nets = np.concatenate([rng.normal(0, scale, 4000) for scale in (1e-3, 0.3, 3.0, 30.0, 300.0)] + [EDGES])
+    nets = np.concatenate([rng.normal(0, scale, 4000) for scale in (1e-3, 0.3, 3.0, 30.0, 300.0)]
+                          + [-rng.uniform(708, 746, 2000), EDGES])      # the last: outs below the smallest normal
     nets = np.concatenate([nets, np.zeros(-nets.size % WIDTH)])
-    out = np.empty_like(nets)
+    out, compiled = np.empty_like(nets), np.empty_like(nets)
     lane_sigmoids(nets, out)
+    compiled_sigmoids(nets, compiled)
     engine = np.array([nn.activation("sigmoid").f(net) for net in nets.tolist()])
-    assert np.array_equal(out.view(np.int64)[~np.isnan(engine)], engine.view(np.int64)[~np.isnan(engine)])
-    assert np.isnan(out[np.isnan(engine)]).all() and np.isnan(engine).sum() == 2
+    number = ~np.isnan(engine)
+    for got in (out, compiled):
+        assert np.array_equal(got.view(np.int64)[number], engine.view(np.int64)[number])
+        assert np.isnan(got[~number]).all() and (~number).sum() == 2
     # e^-745.13 is just over half the smallest float, e^-745.14 just under
     assert out[nets == -745.13].tolist() == [5e-324] and out[nets == -745.14].tolist() == [0.0]
 
