@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -40,12 +41,17 @@ def trained(seed, steps):
 
 
 def went_on(net, inputs, targets):
-    """Train two more epochs; return None, or the message of the divergence that stopped it."""
+    """Train two more epochs; return the steps done, and the divergence that stopped it, if one did.
+
+    The divergence's message without its step number, which counts the history's steps:
+    a loaded network's history starts afresh.
+    """
+    before = net.history.step_count
     try:
         net.train(inputs, targets, epochs=2, lr=0.05, momentum=0.9)
     except nn.DivergenceError as error:
-        return str(error)
-    return None
+        return net.history.step_count - before, re.sub(r"step \d+", "step", str(error))
+    return net.history.step_count - before, None
 
 
 @quick(100)
