@@ -101,11 +101,16 @@ def test_lanes_take_integer_indices_only():
         shifted(np.zeros(8), 0.0, np.zeros(8), 0)
 
 
-
 @njit
 def lane_sigmoids(net, out):
     for b in range(0, net.size, WIDTH):
         store(out, b, sigmoid(load(net, b)))
+
+
+@njit
+def compiled_sigmoids(net, out):
+    for b in range(net.size):
+        out[b] = kernels.activation(kernels.SIGMOID, net[b])
 
 
 EDGES = [0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 0.3775, -0.3775, 36.9, -36.9, 37.5, -37.5, 708.39, -708.39,
@@ -130,12 +135,6 @@ def test_sigmoid_in_lanes_is_the_engines_to_the_bit():
     assert out[nets == -745.13].tolist() == [5e-324] and out[nets == -745.14].tolist() == [0.0]
 
 
-@njit
-def compiled_sigmoids(net, out):
-    for b in range(net.size):
-        out[b] = kernels.activation(kernels.SIGMOID, net[b])
-
-
 def test_sigmoid_in_lanes_is_the_compiled_engines_over_a_million_numbers():
     # the engine's scalar sigmoid, compiled, is the engine's to the bit (tests/test_fastpath.py)
     rng = np.random.default_rng(1)
@@ -149,6 +148,7 @@ def test_sigmoid_in_lanes_is_the_compiled_engines_over_a_million_numbers():
 def test_lanes_sigmoid_takes_lanes_only():
     with pytest.raises(TypingError, match="lanes sigmoid takes lanes, not float64"):
         njit(lambda x: sigmoid(x))(0.5)
+
 
 NARROW = """
 import numpy as np, nodenet as nn
